@@ -1,0 +1,71 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "llmwatch",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "llmwatch", targets: ["llmwatch"]),
+        .library(name: "Exposition", targets: ["Exposition"]),
+        .library(name: "PromQL", targets: ["PromQL"]),
+        .library(name: "Probe", targets: ["Probe"]),
+        .library(name: "Web", targets: ["Web"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.24.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+    ],
+    targets: [
+        .target(name: "Series"),
+        .target(name: "Exposition"),
+        .target(name: "Config", dependencies: ["Yams"]),
+        .target(name: "PromQL", dependencies: ["Series"]),
+        .target(name: "PromQLTest", dependencies: ["PromQL", "Series"]),
+        .target(
+            name: "Probe",
+            dependencies: [
+                "Exposition", "Config",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "Web",
+            dependencies: [
+                "Probe", "Exposition",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "llmwatch",
+            dependencies: [
+                "Web", "Probe", "Config", "PromQL", "PromQLTest",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(name: "ExpositionTests", dependencies: ["Exposition"]),
+        .testTarget(name: "ConfigTests", dependencies: ["Config"]),
+        .testTarget(name: "PromQLTests", dependencies: ["PromQL", "PromQLTest", "Series"]),
+        .testTarget(
+            name: "ProbeTests",
+            dependencies: [
+                "Probe", "Exposition",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "Web", "Probe",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+    ]
+)

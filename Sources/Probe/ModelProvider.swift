@@ -1,0 +1,68 @@
+import AsyncHTTPClient
+
+/// One way of calling a model. Every provider returns the same ``ProbeOutcome``, which the
+/// ``Prober`` turns into metrics, so adding a provider touches no metric code.
+public protocol ModelProvider: Sendable {
+    /// Calls the model once with `prompt`, streaming, and measures the answer.
+    /// Throws ``ProbeError`` for every failure; never traps on what the server sends.
+    func call(_ prompt: PromptConfig) async throws(ProbeError) -> ProbeOutcome
+    /// The request as it would be sent (method, URL, body), for `/probe?debug=true`;
+    /// credentials never appear in it.
+    func describeRequest(_ prompt: PromptConfig) -> String
+}
+
+/// Builds the provider a model's configuration names.
+public enum ProviderFactory {
+    /// The provider for `model`, sharing `transport`.
+    public static func make(for model: ModelConfig, transport: HTTPTransport, redactor: SecretRedactor) -> any ModelProvider {
+        switch model.provider {
+        case .openai, .openaiCompatible, .azureOpenAI:
+            return OpenAIProvider(model: model, transport: transport, redactor: redactor)
+        case .anthropic:
+            return AnthropicProvider(model: model, transport: transport, redactor: redactor)
+        case .gemini:
+            return GeminiProvider(model: model, transport: transport, redactor: redactor)
+        case .ollama:
+            return OllamaProvider(model: model, transport: transport, redactor: redactor)
+        case .prediction:
+            return PredictionProvider(model: model, transport: transport, redactor: redactor)
+        case .simulated:
+            return SimulatedProvider(model: model)
+        }
+    }
+}
+
+/// What HTTP-backed providers share: the request they build and how it is described.
+protocol HTTPModelProvider: ModelProvider {
+    var transport: HTTPTransport { get }
+    var redactor: SecretRedactor { get }
+    /// URL, headers (credentials included) and JSON body for one call.
+    func wireRequest(_ prompt: PromptConfig) -> (url: String, headers: [(String, String)], body: [UInt8])
+}
+
+extension HTTPModelProvider {
+    func describeRequest(_ prompt: PromptConfig) -> String {
+        let request = wireRequest(prompt)
+        let headers = request.headers.map { name, value in
+            Self.isCredentialHeader(name) ? "\(name): <redacted>" : "\(name): \(redactor.redact(value))"
+        }
+        return (["POST \(redactor.redact(request.url))"] + headers + ["", String(decoding: request.body, as: UTF8.self)])
+            .joined(separator: "\n")
+    }
+
+    func httpRequest(_ prompt: PromptConfig) -> HTTPClientRequest {
+        let request = wireRequest(prompt)
+        return transport.request(url: request.url, headers: request.headers, body: request.body)
+    }
+
+    static func isCredentialHeader(_ name: String) -> Bool {
+        ["authorization", "x-api-key", "api-key", "x-goog-api-key"].contains(name.lowercased())
+    }
+}
+
+extension String {
+    /// The URL with a path appended, without doubling the slash between them.
+    func appendingPath(_ path: String) -> String {
+        hasSuffix("/") ? String(dropLast()) + path : self + path
+    }
+}

@@ -1,0 +1,62 @@
+import AsyncHTTPClient
+import Foundation
+
+/// Turns one provider's stream, line by line, into a ``ProbeOutcome``.
+///
+/// Each provider file has one conformance; the shared ``StreamingCall`` drives it, so timing and
+/// error handling are the same for all of them.
+protocol StreamDecoder {
+    /// Consumes one line of the response body, received at `now`.
+    mutating func consume(line: ArraySlice<UInt8>, at now: ContinuousClock.Instant, into outcome: inout ProbeOutcome) throws(ProbeError)
+    /// Called when the body ended; throws when the stream was cut off before its end event.
+    mutating func finish(at now: ContinuousClock.Instant, into outcome: inout ProbeOutcome) throws(ProbeError)
+    /// Whether the provider's end event arrived (the rest of the body, if any, is ignored).
+    var isComplete: Bool { get }
+}
+
+/// Runs one streaming request through a decoder and stamps the timings.
+enum StreamingCall {
+    static func run<Decoder: StreamDecoder>(
+        _ request: HTTPClientRequest,
+        transport: HTTPTransport,
+        redactor: SecretRedactor,
+        decoder: inout Decoder
+    ) async throws(ProbeError) -> ProbeOutcome {
+        var outcome = ProbeOutcome()
+        let start = ContinuousClock.now
+        try await transport.streamLines(request, redactor: redactor) { (line, now) throws(ProbeError) in
+            let hadText = !outcome.text.isEmpty
+            try decoder.consume(line: line, at: now, into: &outcome)
+            if !hadText, !outcome.text.isEmpty, outcome.timeToFirstToken == nil {
+                outcome.timeToFirstToken = now - start
+            }
+            return !decoder.isComplete
+        }
+        let end = ContinuousClock.now
+        try decoder.finish(at: end, into: &outcome)
+        outcome.totalDuration = end - start
+        return outcome
+    }
+}
+
+/// JSON helpers shared by the decoders: decode a line or fail as an invalid response.
+enum WireJSON {
+    static let decoder = JSONDecoder()
+
+    static func decode<T: Decodable>(_ type: T.Type, from bytes: some Collection<UInt8>, what: String) throws(ProbeError) -> T {
+        do {
+            return try decoder.decode(T.self, from: Data(bytes))
+        } catch {
+            let snippet = String(decoding: bytes.prefix(120), as: UTF8.self)
+            throw ProbeError(.invalidResponse, "\(what) is not valid JSON: \(snippet)")
+        }
+    }
+
+    static func encode(_ object: [String: Any]) -> [UInt8] {
+        encodeFragment(object)
+    }
+
+    static func encodeFragment(_ value: Any) -> [UInt8] {
+        (try? Array(JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]))) ?? []
+    }
+}

@@ -1,0 +1,61 @@
+import Testing
+
+@testable import Exposition
+
+@Suite("Float formatting as client_golang writes it")
+struct FloatFormattingTests {
+    /// Expected strings are what Go's `strconv.FormatFloat(v, 'g', -1, 64)` prints, and
+    /// client_golang's OpenMetrics variant (`.0` added to plain integers).
+    static let cases: [(value: Double, text004: String, openMetrics: String)] = [
+        (0, "0", "0.0"),
+        (-0.0, "0", "0.0"),
+        (1, "1", "1.0"),
+        (-1, "-1", "-1.0"),
+        (42, "42", "42.0"),
+        (999_999, "999999", "999999.0"),
+        (1_000_000, "1e+06", "1e+06"),
+        (1_234_567, "1.234567e+06", "1.234567e+06"),
+        (123_456_789, "1.23456789e+08", "1.23456789e+08"),
+        (1.7e9, "1.7e+09", "1.7e+09"),
+        (0.5, "0.5", "0.5"),
+        (0.005, "0.005", "0.005"),
+        (0.0001, "0.0001", "0.0001"),
+        (0.00001, "1e-05", "1e-05"),
+        (1.5e-7, "1.5e-07", "1.5e-07"),
+        (0.1 + 0.2, "0.30000000000000004", "0.30000000000000004"),
+        (123456.5, "123456.5", "123456.5"),
+        (-2.5, "-2.5", "-2.5"),
+        (14186.3, "14186.3", "14186.3"),
+        (1e21, "1e+21", "1e+21"),
+        (1.5e300, "1.5e+300", "1.5e+300"),
+        (Double.leastNonzeroMagnitude, "5e-324", "5e-324"),
+        (Double.greatestFiniteMagnitude, "1.7976931348623157e+308", "1.7976931348623157e+308"),
+        (9_007_199_254_740_992, "9.007199254740992e+15", "9.007199254740992e+15"),
+        (.infinity, "+Inf", "+Inf"),
+        (-.infinity, "-Inf", "-Inf"),
+        (.nan, "NaN", "NaN"),
+    ]
+
+    @Test(arguments: cases)
+    func formats(value: Double, text004: String, openMetrics: String) {
+        var bytes: [UInt8] = []
+        bytes.appendFloat(value, format: .text004)
+        #expect(String(decoding: bytes, as: UTF8.self) == text004)
+        bytes = []
+        bytes.appendFloat(value, format: .openMetrics)
+        #expect(String(decoding: bytes, as: UTF8.self) == openMetrics)
+    }
+
+    @Test(arguments: [0, 7, 10, 99, 100, 12345, UInt64.max])
+    func formatsIntegers(value: UInt64) {
+        var bytes: [UInt8] = []
+        bytes.appendDecimal(value)
+        #expect(String(decoding: bytes, as: UTF8.self) == String(value))
+    }
+
+    @Test func formatsNegativeIntegers() {
+        var bytes: [UInt8] = []
+        bytes.appendDecimal(Int64.min)
+        #expect(String(decoding: bytes, as: UTF8.self) == String(Int64.min))
+    }
+}
