@@ -165,6 +165,14 @@ public struct ScheduledCheck: Sendable {
     public var scheduleText: String
     /// Deadline for each call of this check.
     public var timeout: Duration
+
+    /// A check from parts.
+    public init(operation: String, schedule: Schedule, scheduleText: String, timeout: Duration) {
+        self.operation = operation
+        self.schedule = schedule
+        self.scheduleText = scheduleText
+        self.timeout = timeout
+    }
 }
 
 /// One synthetic prompt and what a right answer looks like.
@@ -179,6 +187,15 @@ public struct PromptConfig: Sendable {
     public var maxTokens: Int
     /// What the answer must satisfy; `nil` when correctness is not checked.
     public var expect: AnswerExpectation?
+
+    /// A prompt from parts.
+    public init(name: String, system: String? = nil, text: String, maxTokens: Int, expect: AnswerExpectation? = nil) {
+        self.name = name
+        self.system = system
+        self.text = text
+        self.maxTokens = maxTokens
+        self.expect = expect
+    }
 }
 
 /// USD prices per million tokens.

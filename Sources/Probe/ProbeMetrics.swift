@@ -126,6 +126,20 @@ public final class ProbeMetrics: Sendable {
         }
     }
 
+    /// Takes a reloaded configuration on: series for new models are created, info and SLA
+    /// series of removed models are dropped. Counters of kept models carry on.
+    public func adopt(_ config: ProbeConfig) {
+        let kept = Set(config.models.map(\.name))
+        for child in modelInfo.children where !kept.contains(child.labelValues[0]) {
+            let values = child.labelValues
+            _ = modelInfo.remove(values[0], values[1], values[2], values[3])
+        }
+        for child in slaTarget.children where !kept.contains(child.labelValues[0]) {
+            _ = slaTarget.remove(child.labelValues[0], child.labelValues[1])
+        }
+        for model in config.models { initialize(model) }
+    }
+
     private func initialize(_ model: ModelConfig) {
         let provider = model.provider.rawValue
         modelInfo.labels(model.name, provider, model.model, model.priority).set(1)
