@@ -56,7 +56,7 @@ let package = Package(
         ),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
-        .testTarget(name: "PromQLTests", dependencies: ["PromQL", "PromQLTest", "Series"]),
+        .testTarget(name: "PromQLTests", dependencies: ["PromQL", "PromQLTest", "Series"], exclude: ["Fixtures"]),
         .testTarget(
             name: "ProbeTests",
             dependencies: [
@@ -69,6 +69,7 @@ let package = Package(
             dependencies: [
                 "Web", "Probe",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
     ]

@@ -3,8 +3,8 @@ import Yams
 
 /// Reads YAML into `ConfigNode` trees that remember positions.
 ///
-/// Beyond what Yams checks, the loader rejects duplicate keys (Prometheus does too, and the
-/// second one silently winning hides mistakes) and applies merge keys (`<<: *defaults`).
+/// Beyond what Yams checks, the loader rejects duplicate keys and applies merge keys
+/// (`<<: *defaults`); see `NodeConverter`.
 public enum ConfigLoader {
     /// Reads and parses the YAML file at `path`; errors name the file as `path`.
     ///
@@ -13,6 +13,10 @@ public enum ConfigLoader {
         path: String,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(ConfigError) -> ConfigNode {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw ConfigError(file: path, line: 0, column: 0, message: "is a directory; give the path of a YAML file")
+        }
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -33,6 +37,16 @@ public enum ConfigLoader {
         file: String,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(ConfigError) -> ConfigNode {
+        try parse(yaml, file: file, environment: environment, nodeBudget: NodeConverter.defaultNodeBudget)
+    }
+
+    /// `parse` with a limit on the nodes aliases may expand to, which tests set low.
+    static func parse(
+        _ yaml: String,
+        file: String,
+        environment: [String: String],
+        nodeBudget: Int
+    ) throws(ConfigError) -> ConfigNode {
         let document = ConfigDocument(file: file, environment: environment)
         let root: Node?
         do {
@@ -43,92 +57,8 @@ public enum ConfigLoader {
         guard let root else {
             return ConfigNode(document: document, content: .null, line: 1, column: 1, path: "")
         }
-        return try convert(root, path: "", document: document)
-    }
-
-    private static func convert(_ node: Node, path: String, document: ConfigDocument) throws(ConfigError) -> ConfigNode {
-        let line = node.mark?.line ?? 0
-        let column = node.mark?.column ?? 0
-        let content: ConfigNode.Content
-        switch node {
-        case .scalar(let scalar):
-            content = isNull(scalar) ? .null : .scalar(scalar.string)
-        case .sequence(let sequence):
-            var items: [ConfigNode] = []
-            for (index, item) in sequence.enumerated() {
-                items.append(try convert(item, path: "\(path)[\(index)]", document: document))
-            }
-            content = .sequence(items)
-        case .mapping(let mapping):
-            content = .mapping(try entries(of: mapping, path: path, document: document))
-        }
-        return ConfigNode(document: document, content: content, line: line, column: column, path: path)
-    }
-
-    private static func entries(
-        of mapping: Node.Mapping,
-        path: String,
-        document: ConfigDocument
-    ) throws(ConfigError) -> [ConfigMapping.Entry] {
-        var result: [ConfigMapping.Entry] = []
-        var merged: [ConfigMapping.Entry] = []
-        for (keyNode, valueNode) in mapping {
-            let key = try convert(keyNode, path: path, document: document)
-            guard case .scalar(let name) = key.content else {
-                throw key.error("mapping keys must be plain strings, got \(key.shapeDescription)")
-            }
-            if name == "<<", keyNode.scalar?.style == .plain {
-                merged += try mergeEntries(valueNode, path: path, document: document)
-                continue
-            }
-            if let first = result.first(where: { $0.key == name }) {
-                throw key.error("duplicate key \"\(name)\" (first defined at line \(first.keyNode.line))")
-            }
-            let childPath = path.isEmpty ? name : "\(path).\(name)"
-            let value = try convert(valueNode, path: childPath, document: document)
-            result.append(ConfigMapping.Entry(key: name, keyNode: key, value: value))
-        }
-        // Keys written in the mapping itself override merged ones; earlier merges win over later.
-        for entry in merged where !result.contains(where: { $0.key == entry.key }) {
-            result.append(entry)
-        }
-        return result
-    }
-
-    /// The entries a merge key brings in: from one mapping or a list of mappings.
-    private static func mergeEntries(
-        _ value: Node,
-        path: String,
-        document: ConfigDocument
-    ) throws(ConfigError) -> [ConfigMapping.Entry] {
-        let sources: [Node]
-        switch value {
-        case .mapping: sources = [value]
-        case .sequence(let sequence): sources = Array(sequence)
-        case .scalar:
-            let node = try convert(value, path: path, document: document)
-            throw node.error("merge key \"<<\" needs a mapping or a list of mappings, got \(node.shapeDescription)")
-        }
-        var result: [ConfigMapping.Entry] = []
-        for source in sources {
-            guard case .mapping(let mapping) = source else {
-                let node = try convert(source, path: path, document: document)
-                throw node.error("merge key \"<<\" needs mappings, got \(node.shapeDescription)")
-            }
-            for entry in try entries(of: mapping, path: path, document: document)
-            where !result.contains(where: { $0.key == entry.key }) {
-                result.append(entry)
-            }
-        }
-        return result
-    }
-
-    /// YAML's null: `~`, `null` in its three spellings, nothing at all, or an explicit `!!null`.
-    private static func isNull(_ scalar: Node.Scalar) -> Bool {
-        let tag = scalar.tag.description
-        if tag == Tag.Name.null.rawValue { return true }
-        guard scalar.style == .plain, tag == Tag.Name.implicit.rawValue else { return false }
-        return ["", "~", "null", "Null", "NULL"].contains(scalar.string)
+        var converter = NodeConverter(document: document, nodeBudget: nodeBudget)
+        return try converter.convert(root, path: "")
     }
 
     /// A Yams error as a `ConfigError` at the position Yams reports.

@@ -18,8 +18,8 @@ public struct ConfigNode: Sendable {
         case null
     }
 
-    indirect enum Content: Sendable {
-        case scalar(String)
+    enum Content: Sendable {
+        case scalar(String, quoted: Bool)
         case mapping([ConfigMapping.Entry])
         case sequence([ConfigNode])
         case null
@@ -62,6 +62,13 @@ public struct ConfigNode: Sendable {
     /// Whether the node is null, as a key written without a value is.
     public var isNull: Bool { kind == .null }
 
+    /// Whether the node is a scalar written in quotes or as a block (`|`, `>`). Such a scalar
+    /// is text even when it looks like a number or boolean: `"42"` is a string, `42` is not.
+    public var isQuoted: Bool {
+        if case .scalar(_, let quoted) = content { return quoted }
+        return false
+    }
+
     /// An error at this node's position.
     public func error(_ message: String) -> ConfigError {
         ConfigError(file: file, line: line, column: column, message: message)
@@ -91,7 +98,7 @@ public struct ConfigNode: Sendable {
     /// Any scalar reads as a string, so `version: 2` gives `"2"`. Null is an error: a field that
     /// may be absent should be read with `ConfigMapping.optional(_:)`.
     public func string() throws(ConfigError) -> String {
-        guard case .scalar(let text) = content else {
+        guard case .scalar(let text, _) = content else {
             throw error("expected a string, got \(shapeDescription)")
         }
         return text
@@ -168,7 +175,10 @@ public struct ConfigNode: Sendable {
             return try PromDuration.parse(text)
         } catch {
             let example = allowingSeconds ? "30s, 5m or a number of seconds" : "30s or 5m"
-            throw self.error("expected a duration like \(example), got \(Self.quote(text)): \(error.message)")
+            let reason =
+                !text.isEmpty && text.allSatisfy({ $0.isASCII && $0.isNumber })
+                ? "a duration needs a unit, such as \(text)s" : error.message
+            throw self.error("expected a duration like \(example), got \(Self.quote(text)): \(reason)")
         }
     }
 
@@ -180,7 +190,9 @@ public struct ConfigNode: Sendable {
 
     /// The mapping as `[String: String]`, for labels and headers. Values must be scalars.
     /// With an `environment`, each value is expanded as `string(expandingEnvironment:)` does.
-    public func stringMap(expandingEnvironment environment: [String: String]? = nil) throws(ConfigError) -> [String: String] {
+    public func stringMap(
+        expandingEnvironment environment: [String: String]? = nil
+    ) throws(ConfigError) -> [String: String] {
         var result: [String: String] = [:]
         for entry in try mapping().entries {
             if let environment {
@@ -213,7 +225,7 @@ public struct ConfigNode: Sendable {
     }
 
     private func scalarText(expecting what: String) throws(ConfigError) -> String {
-        guard case .scalar(let text) = content else {
+        guard case .scalar(let text, _) = content else {
             throw error("expected \(what), got \(shapeDescription)")
         }
         return text.trimmingCharacters(in: .whitespaces)
@@ -222,7 +234,7 @@ public struct ConfigNode: Sendable {
     /// The node's shape for "expected X, got Y" messages.
     var shapeDescription: String {
         switch content {
-        case .scalar(let text): Self.quote(text)
+        case .scalar(let text, _): Self.quote(text)
         case .mapping: "a mapping"
         case .sequence: "a list"
         case .null: "nothing (null)"

@@ -5,7 +5,7 @@ import Foundation
 /// Fields are minute (0-59), hour (0-23), day of month (1-31), month (1-12 or `jan`-`dec`)
 /// and day of week (0-7 or `sun`-`sat`, where both 0 and 7 are Sunday). Each field is `*`
 /// or a comma-separated list of `n`, `a-b`, `a-b/step`, `*/step` or `n/step` (`n` to the
-/// field's end). As in Vixie cron, when both day fields are restricted a day matches if
+/// field's end); a weekday range may end on Sunday (`sat-sun`). As in Vixie cron, when both day fields are restricted a day matches if
 /// *either* matches; a day field that starts with `*` (even `*/2`) counts as unrestricted,
 /// and then both must match.
 struct CronExpression: Sendable, Hashable {
@@ -16,6 +16,9 @@ struct CronExpression: Sendable, Hashable {
     let daysOfWeek: Field
     /// True when neither day field starts with `*`: then Vixie's OR rule applies.
     let eitherDayMatches: Bool
+    /// True when the minute or hour field starts with `*`: then the expression follows the
+    /// real clock through daylight-saving changes rather than naming wall-clock times.
+    let runsOnRealClock: Bool
 
     /// The set of values one field allows, as a bit mask.
     struct Field: Sendable, Hashable {
@@ -70,7 +73,8 @@ struct CronExpression: Sendable, Hashable {
         let cron = CronExpression(
             minutes: parsed[0], hours: parsed[1], daysOfMonth: parsed[2], months: parsed[3],
             daysOfWeek: daysOfWeek,
-            eitherDayMatches: !fields[2].hasPrefix("*") && !fields[4].hasPrefix("*"))
+            eitherDayMatches: !fields[2].hasPrefix("*") && !fields[4].hasPrefix("*"),
+            runsOnRealClock: fields[0].hasPrefix("*") || fields[1].hasPrefix("*"))
         try cron.checkCanFire()
         return cron
     }
@@ -82,7 +86,8 @@ struct CronExpression: Sendable, Hashable {
             var step = 1
             if parts.count == 2 {
                 guard let value = Int(parts[1]), value > 0 else {
-                    throw ConfigValueError("invalid step \"\(parts[1])\" in cron \(spec.name) field \"\(text)\"; use a positive number")
+                    throw ConfigValueError(
+                        "invalid step \"\(parts[1])\" in cron \(spec.name) field \"\(text)\"; use a positive number")
                 }
                 step = value
             }
@@ -92,9 +97,15 @@ struct CronExpression: Sendable, Hashable {
             } else {
                 let ends = parts[0].split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
                 let low = try value(ends[0], spec, in: text)
-                let high = try ends.count == 2 ? value(ends[1], spec, in: text) : (parts.count == 2 ? spec.range.upperBound : low)
+                var high =
+                    try ends.count == 2
+                    ? value(ends[1], spec, in: text) : (parts.count == 2 ? spec.range.upperBound : low)
+                if spec.range == 0...7, ends.count == 2, high == 0 {
+                    high = 7  // `fri-sun` means Friday to Sunday, though `sun` is 0.
+                }
                 guard low <= high else {
-                    throw ConfigValueError("range \(parts[0]) in cron \(spec.name) field goes backwards; write the smaller value first")
+                    throw ConfigValueError(
+                        "range \(parts[0]) in cron \(spec.name) field goes backwards; write the smaller value first")
                 }
                 bounds = low...high
             }
@@ -112,10 +123,13 @@ struct CronExpression: Sendable, Hashable {
         if let index = spec.names.firstIndex(of: String(text)) {
             return index + spec.namesStart
         }
-        let accepted = spec.names.isEmpty
+        let accepted =
+            spec.names.isEmpty
             ? "\(spec.range.lowerBound)-\(spec.range.upperBound)"
             : "\(spec.range.lowerBound)-\(spec.range.upperBound) or \(spec.names.first!)-\(spec.names.last!)"
-        throw ConfigValueError("invalid value \"\(text)\" in cron \(spec.name) field \"\(field)\"; use \(accepted), *, lists, ranges and steps")
+        throw ConfigValueError(
+            "invalid value \"\(text)\" in cron \(spec.name) field \"\(field)\"; use \(accepted), *, lists, ranges and steps"
+        )
     }
 
     /// Rejects expressions whose days never occur, like `0 0 30 2 *`, so that `next(after:)`
@@ -142,40 +156,70 @@ struct CronExpression: Sendable, Hashable {
 
     /// The first matching minute strictly after `date`, on wall clocks in `timeZone`.
     ///
-    /// A local time skipped by a daylight-saving change fires at the corresponding instant
-    /// after the jump; a repeated local time fires once, at its first occurrence.
+    /// Daylight-saving changes are handled as Vixie cron does. An expression whose minute or
+    /// hour field starts with `*` runs on the real clock: through a repeated hour it fires
+    /// again, and in a skipped hour it does not fire. Any other expression names wall-clock
+    /// times: a skipped time fires right after the jump, a repeated one once.
     func next(after date: Date, in timeZone: TimeZone) -> Date {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         let start = Date(timeIntervalSince1970: (date.timeIntervalSince1970 / 60).rounded(.down) * 60 + 60)
         let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: start)
-        var day = CivilDate(year: parts.year!, month: parts.month!, day: parts.day!)
-        var earliest = (hour: parts.hour!, minute: parts.minute!)
+        let firstDay = CivilDate(year: parts.year!, month: parts.month!, day: parts.day!)
+        var day = firstDay
         // Every pattern repeats within the 400-year Gregorian cycle; checkCanFire guarantees a match.
-        let lastYear = day.year + 401
-        while day.year <= lastYear {
+        while day.year <= firstDay.year + 400 {
             guard months.contains(day.month) else {
                 day = day.firstOfNextMonth()
-                earliest = (0, 0)
                 continue
             }
-            if matches(day), let fire = firstTime(on: day, notBefore: earliest, calendar: calendar), fire > date {
-                return fire
+            if matches(day) {
+                let fire =
+                    if runsOnRealClock {
+                        firstInstant(on: day, from: day == firstDay ? start : nil, calendar: calendar)
+                    } else {
+                        firstWallClockTime(
+                            on: day, notBefore: day == firstDay ? (parts.hour!, parts.minute!) : (0, 0),
+                            after: date, calendar: calendar)
+                    }
+                if let fire { return fire }
             }
             day = day.next()
-            earliest = (0, 0)
         }
         return .distantFuture
     }
 
-    private func firstTime(on day: CivilDate, notBefore earliest: (hour: Int, minute: Int), calendar: Calendar) -> Date? {
+    /// Walks real minutes through `day` (from `start`, or its first instant), reading each
+    /// one's wall clock, and returns the first that matches.
+    private func firstInstant(on day: CivilDate, from start: Date?, calendar: Calendar) -> Date? {
+        guard var instant = start ?? calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day))
+        else { return nil }
+        while true {
+            let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: instant)
+            guard CivilDate(year: parts.year!, month: parts.month!, day: parts.day!) == day else { return nil }
+            let (hour, minute) = (parts.hour!, parts.minute!)
+            if hours.contains(hour), minutes.contains(minute) { return instant }
+            let nextMinute = hours.contains(hour) ? minutes.first(atLeast: minute + 1, through: 59) : nil
+            instant += Double(((nextMinute ?? 60) - minute) * 60)
+        }
+    }
+
+    /// The first matching wall-clock time on `day` from `earliest` whose (first) instant is
+    /// after `date`.
+    private func firstWallClockTime(
+        on day: CivilDate,
+        notBefore earliest: (hour: Int, minute: Int),
+        after date: Date,
+        calendar: Calendar
+    ) -> Date? {
         var hour = hours.first(atLeast: earliest.hour, through: 23)
         while let currentHour = hour {
-            let fromMinute = currentHour == earliest.hour ? earliest.minute : 0
-            if let minute = minutes.first(atLeast: fromMinute, through: 59) {
+            var minute = minutes.first(atLeast: currentHour == earliest.hour ? earliest.minute : 0, through: 59)
+            while let currentMinute = minute {
                 let components = DateComponents(
-                    year: day.year, month: day.month, day: day.day, hour: currentHour, minute: minute)
-                return calendar.date(from: components)
+                    year: day.year, month: day.month, day: day.day, hour: currentHour, minute: currentMinute)
+                if let fire = calendar.date(from: components), fire > date { return fire }
+                minute = minutes.first(atLeast: currentMinute + 1, through: 59)
             }
             hour = hours.first(atLeast: currentHour + 1, through: 23)
         }

@@ -34,7 +34,8 @@ public enum EnvironmentExpansion {
                 output.append("$")
             case "{":
                 input.removeFirst()
-                output.append(contentsOf: try reference(&input, environment: environment, evaluating: evaluating).unicodeScalars)
+                output.append(
+                    contentsOf: try reference(&input, environment: environment, evaluating: evaluating).unicodeScalars)
             default:
                 output.append(scalar)
             }
@@ -61,7 +62,8 @@ public enum EnvironmentExpansion {
         if input.starts(with: ":-".unicodeScalars) {
             input.removeFirst(2)
             let value = environment[name].flatMap { $0.isEmpty ? nil : $0 }
-            let fallback = try expand(&input, environment: environment, closing: true, evaluating: evaluating && value == nil)
+            let fallback = try expand(
+                &input, environment: environment, closing: true, evaluating: evaluating && value == nil)
             return value ?? fallback
         }
         guard input.popFirst() == "}" else {

@@ -46,7 +46,8 @@ public struct PromDuration: Sendable, Hashable, Comparable, CustomStringConverti
         default: break
         }
         let invalid = ConfigValueError(
-            "not a valid duration: write whole numbers with units y, w, d, h, m, s, ms from largest to smallest, like 1h30m")
+            "not a valid duration: write whole numbers with units y, w, d, h, m, s, ms from largest to smallest, like 1h30m"
+        )
         var rest = Substring(text)
         var total: Int64 = 0
         var lastUnit = -1
@@ -62,13 +63,11 @@ public struct PromDuration: Sendable, Hashable, Comparable, CustomStringConverti
                 throw ConfigValueError("units in a duration must go from largest to smallest, each once, like 1h30m")
             }
             lastUnit = unit
-            guard let count = Int64(digits),
-                case let (product, overflow) = count.multipliedReportingOverflow(by: units[unit].milliseconds),
-                !overflow, case let (sum, overflowSum) = total.addingReportingOverflow(product), !overflowSum,
-                sum <= max.milliseconds
-            else {
-                throw ConfigValueError("duration out of range (at most \(max))")
-            }
+            let outOfRange = ConfigValueError("duration out of range (at most \(max))")
+            guard let count = Int64(digits) else { throw outOfRange }
+            let (product, productOverflows) = count.multipliedReportingOverflow(by: units[unit].milliseconds)
+            let (sum, sumOverflows) = total.addingReportingOverflow(product)
+            guard !productOverflows, !sumOverflows, sum <= max.milliseconds else { throw outOfRange }
             total = sum
         }
         return PromDuration(uncheckedMilliseconds: total)

@@ -10,9 +10,12 @@ import Foundation
 ///   `*/30 minutes`, `*/6 hours`, `daily at 14:30`, `weekly on sunday at 3:00`,
 ///   `monthly on 1st at 10:00`. Each phrase is shorthand for a cron expression: `*/6 hours`
 ///   is `0 */6 * * *` (00:00, 06:00, 12:00, 18:00), and `monthly on 31st` skips months that
-///   have no 31st, as cron does.
+///   have no 31st, as cron does. `every day at 8:00` and `every monday at 9:00` work too.
 ///
-/// Wall-clock times are in `timeZone`, UTC unless given.
+/// Wall-clock times are in `timeZone`, UTC unless given. In a zone with daylight saving, an
+/// expression whose minute or hour field starts with `*` (`*/30 minutes`, `*/6 hours`) follows
+/// the real clock, while one naming a time (`daily at 2:30`) fires once a day even when 2:30
+/// is skipped (right after the jump) or repeated (the first time), as Vixie cron does.
 public struct Schedule: Sendable, Hashable, CustomStringConvertible {
     enum Kind: Sendable, Hashable {
         case interval(PromDuration)
@@ -75,9 +78,10 @@ public struct Schedule: Sendable, Hashable, CustomStringConvertible {
     /// Fields of digits, `*`, `,`, `-`, `/` and names: anything else is no cron expression.
     private static func looksLikeCron(_ text: String) -> Bool {
         let fields = text.split(separator: " ")
-        return fields.count >= 3 && fields.allSatisfy { field in
+        guard fields.count >= 3, fields[0].allSatisfy({ !$0.isLetter }) else { return false }
+        return fields.allSatisfy { field in
             field.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "*,-/".contains($0)) }
-        } && fields[0].allSatisfy { !$0.isLetter }
+        }
     }
 
     /// For a fixed-interval schedule, the interval; nil for wall-clock (cron) schedules.
@@ -102,12 +106,14 @@ public struct Schedule: Sendable, Hashable, CustomStringConvertible {
 
     /// Schedules are equal when they fire at the same times, however they were spelt.
     public static func == (lhs: Schedule, rhs: Schedule) -> Bool {
-        lhs.kind == rhs.kind && lhs.timeZone == rhs.timeZone
+        lhs.kind == rhs.kind && (lhs.interval != nil || lhs.timeZone == rhs.timeZone)
     }
 
     /// Hashes what `==` compares.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(kind)
-        hasher.combine(timeZone)
+        if interval == nil {
+            hasher.combine(timeZone)
+        }
     }
 }

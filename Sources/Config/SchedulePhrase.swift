@@ -1,6 +1,6 @@
 /// The English schedule phrases users already write (`daily at 2:00`, `*/6 hours`), each
 /// translated to a fixed interval or a cron expression.
-enum SchedulePhrase: Equatable {
+enum SchedulePhrase {
     case interval(PromDuration)
     case cron(String)
 
@@ -43,17 +43,23 @@ enum SchedulePhrase: Equatable {
     /// `weekly`, `weekly on sunday`, `weekly on sunday at 3:00`.
     private static func weekly(_ rest: ArraySlice<String>) throws(ConfigValueError) -> SchedulePhrase? {
         var rest = rest
-        var weekday = 0
+        var day = 0
         if rest.first == "on" {
             guard let name = rest.dropFirst().first else { return nil }
-            guard let index = weekdays.firstIndex(where: { $0 == name || $0.prefix(3) == name }) else {
+            guard let index = weekday(named: name) else {
                 throw ConfigValueError("unknown day \"\(name)\" in weekly schedule; use monday ... sunday")
             }
-            weekday = index
+            day = index
             rest = rest.dropFirst(2)
         }
         guard let time = try timeOfDay(rest) else { return nil }
-        return .cron("\(time.minute) \(time.hour) * * \(weekday)")
+        return .cron("\(time.minute) \(time.hour) * * \(day)")
+    }
+
+    /// 0 for Sunday to 6 for Saturday, from a full name or one shortened to three letters or more.
+    private static func weekday(named name: String) -> Int? {
+        guard name.count >= 3 else { return nil }
+        return weekdays.firstIndex { $0.hasPrefix(name) }
     }
 
     /// `monthly`, `monthly on 1st`, `monthly on the 15th at 10:00`.
@@ -77,14 +83,19 @@ enum SchedulePhrase: Equatable {
         return .cron("\(time.minute) \(time.hour) \(day) * *")
     }
 
-    /// `every 10 minutes`, `every hour`, `every 5m`, `every day at 2:00`, `every monday at 9:00`.
+    /// Intervals (`every 10 minutes`, `every hour`, `every 5m`) and days (`every day at 2:00`,
+    /// `every weekday at 9:00` for Monday to Friday, `every monday`).
     private static func every(_ rest: ArraySlice<String>) throws(ConfigValueError) -> SchedulePhrase? {
         guard let first = rest.first else { return nil }
-        if first == "day" || first == "weekday" && rest.count > 1 {
+        if first == "day", rest.count > 1 {
             return try daily(rest.dropFirst())
         }
-        if let weekday = weekdays.firstIndex(of: first) {
-            return try weekly(["on", weekdays[weekday]] + rest.dropFirst())
+        if first == "weekday" {
+            guard let time = try timeOfDay(rest.dropFirst()) else { return nil }
+            return .cron("\(time.minute) \(time.hour) * * 1-5")
+        }
+        if weekday(named: first) != nil {
+            return try weekly(["on", first] + rest.dropFirst())
         }
         if rest.count == 1, let duration = try? PromDuration.parse(first) {
             return .interval(duration)
@@ -99,9 +110,8 @@ enum SchedulePhrase: Equatable {
         default: return nil
         }
         guard let unit = units.first(where: { $0.names.contains(unitName) }) else { return nil }
-        guard count > 0, let duration = PromDuration(milliseconds: count.multipliedReportingOverflow(by: unit.milliseconds).partialValue),
-            count <= PromDuration.max.milliseconds / unit.milliseconds
-        else {
+        let (milliseconds, overflows) = count.multipliedReportingOverflow(by: unit.milliseconds)
+        guard count > 0, !overflows, let duration = PromDuration(milliseconds: milliseconds) else {
             throw ConfigValueError("\"every \(count) \(unitName)\" is not a usable interval; use a positive number")
         }
         return .interval(duration)
@@ -133,7 +143,8 @@ enum SchedulePhrase: Equatable {
             clock = clock.dropLast(2)
         }
         let invalid = ConfigValueError(
-            "invalid time \"\(rest.dropFirst().joined(separator: " "))\"; write 24-hour H:MM such as 2:00 or 14:30 (UTC unless a timezone is set)")
+            "invalid time \"\(rest.dropFirst().joined(separator: " "))\"; write 24-hour H:MM such as 2:00 or 14:30 (UTC unless a timezone is set)"
+        )
         let parts = clock.split(separator: ":", omittingEmptySubsequences: false)
         guard (1...2).contains(parts.count), parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }),
             var hour = Int(parts[0]), let minute = parts.count == 2 ? Int(parts[1]) : 0,

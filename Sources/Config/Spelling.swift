@@ -1,13 +1,14 @@
 /// "Did you mean" suggestions for misspelt keys and words.
 enum Spelling {
     /// The candidate closest to `word` by edit distance, if it is close enough to be a
-    /// plausible typo: at most one edit for short words, at most a third of the length otherwise.
+    /// plausible typo: at most one edit for short words, at most a third of the length otherwise,
+    /// and never a replacement of the whole word.
     static func suggestion(for word: String, among candidates: some Sequence<String>) -> String? {
         let limit = max(1, word.count / 3)
         var best: (candidate: String, distance: Int)?
         for candidate in candidates where candidate != word {
             let distance = editDistance(word.lowercased(), candidate.lowercased())
-            if distance <= limit, distance < (best?.distance ?? .max) {
+            if distance <= limit, distance < word.count, distance < (best?.distance ?? .max) {
                 best = (candidate, distance)
             }
         }
@@ -23,7 +24,8 @@ enum Spelling {
     /// Optimal string alignment distance: insertions, deletions, substitutions and swaps of
     /// two neighbouring characters each cost one, since a swap is the most common typo.
     static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
+        let a = Array(a)
+        let b = Array(b)
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
         var twoBack = [Int](repeating: 0, count: b.count + 1)

@@ -1,11 +1,29 @@
-/// Appending exposition text to a byte buffer: names, escaped label values and help text,
-/// integers. Everything here writes bytes directly; nothing goes through `String` formatting.
-extension [UInt8] {
+/// Somewhere exposition text is written as bytes: a growable `[UInt8]` (label sets rendered
+/// once) or a ``ByteSink`` (whole pages). The helpers below write names, escaped label values,
+/// help text and integers directly as bytes; nothing goes through `String` formatting.
+protocol ByteOutput {
+    /// Appends one byte.
+    mutating func append(_ byte: UInt8)
+    /// Appends a run of bytes.
+    mutating func append(bytes: UnsafeBufferPointer<UInt8>)
+}
+
+extension [UInt8]: ByteOutput {
+    mutating func append(bytes: UnsafeBufferPointer<UInt8>) {
+        append(contentsOf: bytes)
+    }
+}
+
+extension ByteOutput {
+    /// Appends the bytes of a prerendered array.
+    mutating func append(array: [UInt8]) {
+        array.withUnsafeBufferPointer { append(bytes: $0) }
+    }
+
     /// Appends the UTF-8 bytes of `text` unchanged.
-    @inlinable
     mutating func appendUTF8(_ text: String) {
         var text = text
-        text.withUTF8 { append(contentsOf: $0) }
+        text.withUTF8 { append(bytes: $0) }
     }
 
     /// Appends `name="value"`, escaping the value for either text format: a backslash, a double
@@ -33,17 +51,16 @@ extension [UInt8] {
                 case UInt8(ascii: "\"") where escapingQuotes: replacement = UInt8(ascii: "\"")
                 default: continue
                 }
-                append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
+                append(bytes: UnsafeBufferPointer(rebasing: bytes[start..<index]))
                 append(UInt8(ascii: "\\"))
                 append(replacement)
                 start = index + 1
             }
-            append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
+            append(bytes: UnsafeBufferPointer(rebasing: bytes[start...]))
         }
     }
 
     /// Appends `value` in decimal.
-    @inlinable
     mutating func appendDecimal(_ value: UInt64) {
         if value < 10 {
             append(UInt8(truncatingIfNeeded: value) &+ 48)
@@ -57,12 +74,11 @@ extension [UInt8] {
                 digits[start] = UInt8(truncatingIfNeeded: remaining % 10) &+ 48
                 remaining /= 10
             }
-            append(contentsOf: UnsafeBufferPointer(rebasing: digits[start..<20]))
+            append(bytes: UnsafeBufferPointer(rebasing: digits[start..<20]))
         }
     }
 
     /// Appends `value` in decimal, with a leading `-` when negative.
-    @inlinable
     mutating func appendDecimal(_ value: Int64) {
         if value < 0 { append(UInt8(ascii: "-")) }
         appendDecimal(value.magnitude)

@@ -58,6 +58,12 @@ public final class CounterFamily: Sendable, RenderableFamily {
     /// Removes the series with these label values from the page; returns whether it existed.
     @discardableResult
     public func remove(_ values: String...) -> Bool {
+        remove(values)
+    }
+
+    /// Removes the series with these label values from the page; returns whether it existed.
+    @discardableResult
+    public func remove(_ values: [String]) -> Bool {
         table.withLock { $0.remove(values) }
     }
 
@@ -71,12 +77,12 @@ public final class CounterFamily: Sendable, RenderableFamily {
         table.withLock { $0.children }
     }
 
-    func render(into buffer: inout [UInt8], format: ExpositionFormat) {
-        buffer.append(contentsOf: header.bytes(format))
+    func render(into buffer: inout ByteSink, format: ExpositionFormat) {
+        buffer.append(array: header.bytes(format))
         let sampleName = format == .text004 ? text004SampleName : openMetricsSampleName
         for child in children {
-            buffer.append(contentsOf: sampleName)
-            buffer.append(contentsOf: child.series)
+            buffer.append(array: sampleName)
+            buffer.append(array: child.series)
             buffer.append(UInt8(ascii: " "))
             buffer.appendFloat(child.value, format: format)
             buffer.append(UInt8(ascii: "\n"))

@@ -1,15 +1,13 @@
 import Synchronization
 
-/// What the registry needs from each family it owns: its name, what it was registered as (to
-/// tell a repeated registration from a conflicting one) and how it writes itself.
+/// What the registry needs from each family it owns: what it was registered as (to tell a
+/// repeated registration from a conflicting one) and how it writes itself.
 protocol RenderableFamily: AnyObject, Sendable {
-    /// The name the family was registered under.
-    var name: String { get }
     /// Type, help, label names and buckets: equal signatures make a second registration return
     /// the first family.
     var signature: FamilySignature { get }
     /// Appends the family's `# HELP`, `# TYPE` and sample lines to `buffer`.
-    func render(into buffer: inout [UInt8], format: ExpositionFormat)
+    func render(into buffer: inout ByteSink, format: ExpositionFormat)
 }
 
 /// Everything that identifies a registration besides the name.
@@ -67,9 +65,9 @@ struct FamilyHeader: Sendable {
     }
 
     /// Writes a header straight into `buffer`, for families rendered once (collectors).
-    static func render(
+    static func render<Output: ByteOutput>(
         name: String, help: String, type: MetricType, format: ExpositionFormat,
-        into buffer: inout [UInt8]
+        into buffer: inout Output
     ) {
         buffer.appendUTF8("# HELP ")
         buffer.appendUTF8(name)

@@ -3,9 +3,8 @@
 /// that read back to the same value; exponent form when the decimal exponent is below -4 or at
 /// least 6, with at least two exponent digits: `1e+06`, `1.5e-07`), `+Inf`, `-Inf`, `NaN`, and
 /// `0` for negative zero. OpenMetrics adds `.0` to a number that shows neither `.` nor `e`.
-extension [UInt8] {
+extension ByteOutput {
     /// Appends `value` as a sample value or `le` bound in `format`.
-    @inlinable
     mutating func appendFloat(_ value: Double, format: ExpositionFormat) {
         // Integers below 1e6 are the common case (counts, small gauges): no digit search needed.
         if value.magnitude < 1e6, value == value.rounded(.towardZero) {
@@ -20,21 +19,25 @@ extension [UInt8] {
     }
 
     /// The slow path of ``appendFloat(_:format:)``: non-integers, large numbers, and the special
-    /// values. Takes the shortest round-trip digits from Swift's `description` and lays them out
-    /// in Go's `%g` shape.
-    @usableFromInline
+    /// values. Takes the shortest round-trip digits that Swift prints for a `Double` (as
+    /// `description` does, but without building a `String`) and lays them out in Go's `%g` shape.
     mutating func appendGeneralFloat(_ value: Double) {
         if value.isNaN {
-            append(contentsOf: [UInt8(ascii: "N"), UInt8(ascii: "a"), UInt8(ascii: "N")])
+            append(UInt8(ascii: "N"))
+            append(UInt8(ascii: "a"))
+            append(UInt8(ascii: "N"))
             return
         }
         if value.isInfinite {
             append(value < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
-            append(contentsOf: [UInt8(ascii: "I"), UInt8(ascii: "n"), UInt8(ascii: "f")])
+            append(UInt8(ascii: "I"))
+            append(UInt8(ascii: "n"))
+            append(UInt8(ascii: "f"))
             return
         }
-        var text = value.description
-        text.withUTF8 { source in
+        var printed = PrintedDouble()
+        value.write(to: &printed)
+        printed.withBytes { source in
             withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digits in
                 var count = 0
                 var integerDigits = 0
@@ -99,7 +102,7 @@ extension [UInt8] {
         append(digits[0])
         if digits.count > 1 {
             append(UInt8(ascii: "."))
-            append(contentsOf: UnsafeBufferPointer(rebasing: digits[1...]))
+            append(bytes: UnsafeBufferPointer(rebasing: digits[1...]))
         }
         append(UInt8(ascii: "e"))
         append(exponent < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
@@ -122,6 +125,35 @@ extension [UInt8] {
         append(UInt8(ascii: "."))
         for position in point..<(point + fraction) {
             append(position >= 0 ? digits[position] : UInt8(ascii: "0"))
+        }
+    }
+}
+
+/// Receives the characters Swift prints for a `Double` into a fixed 32-byte buffer. The standard
+/// library hands floating-point text to `_writeASCII` as bytes, so no `String` is allocated;
+/// `write(_:)` is the general path for any other text.
+struct PrintedDouble: TextOutputStream {
+    private var storage: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    private var count = 0
+
+    mutating func write(_ string: String) {
+        for byte in string.utf8 { store(byte) }
+    }
+
+    mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) {
+        for byte in buffer { store(byte) }
+    }
+
+    private mutating func store(_ byte: UInt8) {
+        guard count < 32 else { return }
+        withUnsafeMutableBytes(of: &storage) { $0[count] = byte }
+        count += 1
+    }
+
+    /// Calls `body` with the printed bytes.
+    func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        withUnsafeBytes(of: storage) { raw in
+            body(UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[0..<count]))
         }
     }
 }

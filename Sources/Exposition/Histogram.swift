@@ -75,6 +75,12 @@ public final class HistogramFamily: Sendable, RenderableFamily {
     /// Removes the series with these label values from the page; returns whether it existed.
     @discardableResult
     public func remove(_ values: String...) -> Bool {
+        remove(values)
+    }
+
+    /// Removes the series with these label values from the page; returns whether it existed.
+    @discardableResult
+    public func remove(_ values: [String]) -> Bool {
         table.withLock { $0.remove(values) }
     }
 
@@ -88,8 +94,8 @@ public final class HistogramFamily: Sendable, RenderableFamily {
         table.withLock { $0.children }
     }
 
-    func render(into buffer: inout [UInt8], format: ExpositionFormat) {
-        buffer.append(contentsOf: header.bytes(format))
+    func render(into buffer: inout ByteSink, format: ExpositionFormat) {
+        buffer.append(array: header.bytes(format))
         for child in children {
             child.render(into: &buffer, names: names, format: format)
         }
@@ -193,25 +199,25 @@ public final class Histogram: Sendable {
         }
     }
 
-    func render(into buffer: inout [UInt8], names: HistogramSampleNames, format: ExpositionFormat) {
+    func render(into buffer: inout ByteSink, names: HistogramSampleNames, format: ExpositionFormat) {
         let bounds = names.bounds(format)
         state.withLock { state in
             var cumulative: UInt64 = 0
             for index in state.counts.indices {
                 cumulative &+= state.counts[index]
-                buffer.append(contentsOf: names.bucket)
-                buffer.append(contentsOf: bucketSeries)
-                buffer.append(contentsOf: bounds[index])
+                buffer.append(array: names.bucket)
+                buffer.append(array: bucketSeries)
+                buffer.append(array: bounds[index])
                 buffer.appendDecimal(cumulative)
                 buffer.append(UInt8(ascii: "\n"))
             }
-            buffer.append(contentsOf: names.sum)
-            buffer.append(contentsOf: series)
+            buffer.append(array: names.sum)
+            buffer.append(array: series)
             buffer.append(UInt8(ascii: " "))
             buffer.appendFloat(state.sum, format: format)
             buffer.append(UInt8(ascii: "\n"))
-            buffer.append(contentsOf: names.count)
-            buffer.append(contentsOf: series)
+            buffer.append(array: names.count)
+            buffer.append(array: series)
             buffer.append(UInt8(ascii: " "))
             buffer.appendDecimal(state.count)
             buffer.append(UInt8(ascii: "\n"))

@@ -78,7 +78,7 @@ public struct MetricFamilySnapshot: Sendable {
     }
 
     /// Writes the family in `format`, rendering its labels on the spot.
-    func render(into buffer: inout [UInt8], format: ExpositionFormat) {
+    func render(into buffer: inout ByteSink, format: ExpositionFormat) {
         switch metrics {
         case .counter(let samples):
             let familyName =
@@ -101,11 +101,11 @@ public struct MetricFamilySnapshot: Sendable {
     }
 
     private static func render(
-        _ samples: [NumberSample], name: String, format: ExpositionFormat, into buffer: inout [UInt8]
+        _ samples: [NumberSample], name: String, format: ExpositionFormat, into buffer: inout ByteSink
     ) {
         for sample in samples {
             buffer.appendUTF8(name)
-            buffer.append(contentsOf: SeriesLabels.braced(sample.labels))
+            buffer.append(array: SeriesLabels.braced(sample.labels))
             buffer.append(UInt8(ascii: " "))
             buffer.appendFloat(sample.value, format: format)
             buffer.append(UInt8(ascii: "\n"))
@@ -146,13 +146,13 @@ public struct HistogramSnapshot: Sendable {
         self.sum = sum
     }
 
-    func render(name: String, format: ExpositionFormat, into buffer: inout [UInt8]) {
+    func render(name: String, format: ExpositionFormat, into buffer: inout ByteSink) {
         let open = SeriesLabels.open(labels)
         let braced = SeriesLabels.braced(labels)
         for (index, count) in cumulativeCounts.enumerated() {
             buffer.appendUTF8(name)
             buffer.appendUTF8("_bucket")
-            buffer.append(contentsOf: open)
+            buffer.append(array: open)
             buffer.appendUTF8("le=\"")
             buffer.appendFloat(index < upperBounds.count ? upperBounds[index] : .infinity, format: format)
             buffer.appendUTF8("\"} ")
@@ -161,13 +161,13 @@ public struct HistogramSnapshot: Sendable {
         }
         buffer.appendUTF8(name)
         buffer.appendUTF8("_sum")
-        buffer.append(contentsOf: braced)
+        buffer.append(array: braced)
         buffer.append(UInt8(ascii: " "))
         buffer.appendFloat(sum, format: format)
         buffer.append(UInt8(ascii: "\n"))
         buffer.appendUTF8(name)
         buffer.appendUTF8("_count")
-        buffer.append(contentsOf: braced)
+        buffer.append(array: braced)
         buffer.append(UInt8(ascii: " "))
         buffer.appendDecimal(cumulativeCounts.last ?? 0)
         buffer.append(UInt8(ascii: "\n"))

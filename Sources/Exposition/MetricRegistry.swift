@@ -7,6 +7,11 @@ import Synchronization
 /// names (and buckets) returns the existing family. Families render in registration order,
 /// then the collectors' families in collector order.
 ///
+/// A family registered without label names has exactly one series, written (at 0) from the
+/// start; a family with label names shows only its `# HELP` and `# TYPE` lines until a series is
+/// created with `labels(...)`. Keep the returned ``Counter``/``Gauge``/``Histogram`` of a hot
+/// path: `labels(...)` looks the series up by its values on each call.
+///
 /// Each registration method comes twice: `counter(...)` stops the process on a programmer error
 /// (an invalid name, a conflicting registration), `makeCounter(...)` throws it instead.
 public final class MetricRegistry: Sendable {
@@ -93,21 +98,21 @@ public final class MetricRegistry: Sendable {
     /// (OpenMetrics pages end with `# EOF`).
     public func render(_ format: ExpositionFormat) -> [UInt8] {
         let (families, collectors) = state.withLock { ($0.families, $0.collectors) }
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(max(4096, lastPageSize.load(ordering: .relaxed) + 1024))
-        for family in families {
-            family.render(into: &buffer, format: format)
-        }
-        for collector in collectors {
-            for family in collector.collect() {
-                family.render(into: &buffer, format: format)
+        let snapshots = collectors.flatMap { $0.collect() }
+        let lastSize = lastPageSize.load(ordering: .relaxed)
+        let page = ByteSink.page(capacity: lastSize + lastSize / 8 + 4096) { sink in
+            for family in families where !sink.overflowed {
+                family.render(into: &sink, format: format)
+            }
+            for family in snapshots where !sink.overflowed {
+                family.render(into: &sink, format: format)
+            }
+            if format == .openMetrics {
+                sink.appendUTF8("# EOF\n")
             }
         }
-        if format == .openMetrics {
-            buffer.appendUTF8("# EOF\n")
-        }
-        lastPageSize.store(buffer.count, ordering: .relaxed)
-        return buffer
+        lastPageSize.store(page.count, ordering: .relaxed)
+        return page
     }
 
     private func register<Family: RenderableFamily>(

@@ -23,6 +23,18 @@ public struct HTTPTransport: Sendable {
         self.client = client
     }
 
+    /// The configuration the probe's ``HTTPClient`` must be created with.
+    ///
+    /// AsyncHTTPClient retries a failed connection attempt until the request's deadline by
+    /// default, so a refused or unreachable endpoint would surface only when the probe's own
+    /// timeout cancels the call, counted as `timeout`. Without retries the failure comes back at
+    /// once and is counted as `connection`, as ``ErrorClass`` defines it.
+    public static var clientConfiguration: HTTPClient.Configuration {
+        var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(10)))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return configuration
+    }
+
     /// A JSON POST (or GET when `body` is nil) to `url` with the given headers.
     public func request(url: String, headers: [(String, String)], body: [UInt8]?) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: url)
@@ -35,44 +47,85 @@ public struct HTTPTransport: Sendable {
         return request
     }
 
-    /// Sends `request` and passes each line of a 2xx body to `onLine` (without its line break),
-    /// until the body ends or `onLine` returns `false`.
+    /// Sends a POST of `body` to `url` and passes each line of a 2xx response body to `onLine`
+    /// (without its line break) with the instant its bytes were read, until the body ends or
+    /// `onLine` returns `false`. Returns when the request went out and when the response ended.
+    ///
+    /// Instants are taken on the connection's event loop, as bytes are written and read, so the
+    /// probe's own scheduling (a busy exporter, a slow task wake-up) does not count as model
+    /// latency, and neither does connecting: the clock starts once the request is sent.
     ///
     /// A non-2xx status becomes a ``ProbeError`` classified by status, with the provider's own
     /// error message when its body carries one (credentials removed by `redactor`).
     public func streamLines(
-        _ request: HTTPClientRequest,
+        url: String,
+        headers: [(String, String)],
+        body: [UInt8],
         redactor: SecretRedactor,
         onLine: (ArraySlice<UInt8>, ContinuousClock.Instant) throws(ProbeError) -> Bool
-    ) async throws(ProbeError) {
-        let response = try await send(request, redactor: redactor)
-        try await checkStatus(response, redactor: redactor)
+    ) async throws(ProbeError) -> StreamTimes {
+        var times = StreamTimes(requestSent: .now, responseEnded: .now)
+        let request: HTTPClient.Request
+        do {
+            var fields = HTTPHeaders(headers)
+            fields.replaceOrAdd(name: "content-type", value: "application/json")
+            request = try HTTPClient.Request(url: url, method: .POST, headers: fields, body: .bytes(body))
+        } catch {
+            throw Self.classify(error, afterResponse: false, redactor: redactor)
+        }
+        let (events, continuation) = AsyncThrowingStream<WireEvent, any Error>.makeStream()
+        let task = client.execute(request: request, delegate: StreamDelegate(continuation))
+        continuation.onTermination = { _ in task.cancel() }
+        defer { task.cancel() }
+
+        var head: HTTPResponseHead?
+        var errorBody: [UInt8] = []
         var pending: [UInt8] = []
         do {
-            for try await chunk in response.body {
-                let now = ContinuousClock.now
-                pending.append(contentsOf: chunk.readableBytesView)
-                var lineStart = 0
-                while let newline = pending[lineStart...].firstIndex(of: UInt8(ascii: "\n")) {
-                    var lineEnd = newline
-                    if lineEnd > lineStart, pending[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
-                    let keepGoing = try onLine(pending[lineStart..<lineEnd], now)
-                    lineStart = newline + 1
-                    if !keepGoing { return }
-                }
-                pending.removeFirst(lineStart)
-                if pending.count > maxLineBytes {
-                    throw ProbeError(.invalidResponse, "response line longer than \(maxLineBytes) bytes")
+            reading: for try await event in events {
+                switch event {
+                case .sent(let instant):
+                    times.requestSent = instant
+                case .head(let responseHead):
+                    head = responseHead
+                case .end(let instant):
+                    times.responseEnded = instant
+                case .body(let chunk, let instant):
+                    times.responseEnded = instant
+                    if let head, !(200..<300).contains(head.status.code) {
+                        errorBody.append(contentsOf: chunk.readableBytesView.prefix(maxErrorBodyBytes - errorBody.count))
+                        if errorBody.count >= maxErrorBodyBytes { break reading }
+                        continue
+                    }
+                    pending.append(contentsOf: chunk.readableBytesView)
+                    var lineStart = 0
+                    while let newline = pending[lineStart...].firstIndex(of: UInt8(ascii: "\n")) {
+                        var lineEnd = newline
+                        if lineEnd > lineStart, pending[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
+                        let keepGoing = try onLine(pending[lineStart..<lineEnd], instant)
+                        lineStart = newline + 1
+                        if !keepGoing { return times }
+                    }
+                    pending.removeFirst(lineStart)
+                    if pending.count > maxLineBytes {
+                        throw ProbeError(.invalidResponse, "response line longer than \(maxLineBytes) bytes")
+                    }
                 }
             }
         } catch let error as ProbeError {
             throw error
         } catch {
-            throw Self.classify(error, afterResponse: true, redactor: redactor)
+            throw Self.classify(error, afterResponse: head != nil, redactor: redactor)
+        }
+        if Task.isCancelled { throw ProbeError(.timeout, "cancelled") }
+        guard let head else { throw ProbeError(.connection, "connection closed before a response arrived") }
+        if let failure = statusError(status: head.status, headers: head.headers, body: errorBody, redactor: redactor) {
+            throw failure
         }
         if !pending.isEmpty {
-            _ = try onLine(pending[...], ContinuousClock.now)
+            _ = try onLine(pending[...], times.responseEnded)
         }
+        return times
     }
 
     /// Sends `request` and returns a 2xx body whole, up to ``maxBodyBytes``.
@@ -91,16 +144,26 @@ public struct HTTPTransport: Sendable {
     }
 
     private func checkStatus(_ response: HTTPClientResponse, redactor: SecretRedactor) async throws(ProbeError) {
-        let status = Int(response.status.code)
-        guard !(200..<300).contains(status) else { return }
+        guard !(200..<300).contains(response.status.code) else { return }
         let body = (try? await Self.collect(response.body, limit: maxErrorBodyBytes, redactor: redactor, truncate: true)) ?? []
+        if let failure = statusError(status: response.status, headers: response.headers, body: body, redactor: redactor) {
+            throw failure
+        }
+    }
+
+    /// The error a non-2xx status means, explained by the provider's error body; `nil` for 2xx.
+    private func statusError(status: HTTPResponseStatus, headers: HTTPHeaders, body: [UInt8], redactor: SecretRedactor) -> ProbeError? {
+        let code = Int(status.code)
+        guard !(200..<300).contains(code) else { return nil }
         let detail = ProviderErrorBody.message(from: body).map { redactor.redact($0) }
         var retryAfter: Duration?
-        if let header = response.headers.first(name: "retry-after") {
+        if let header = headers.first(name: "retry-after") {
             retryAfter = RetryAfter.parse(header, now: Date())
         }
-        let reason = detail ?? response.status.reasonPhrase
-        throw ProbeError(ProbeError.classify(httpStatus: status), reason, httpStatus: status, retryAfter: retryAfter)
+        let reason = detail ?? status.reasonPhrase
+        var errorClass = ProbeError.classify(httpStatus: code)
+        if errorClass == .badRequest, ProviderErrorBody.rejectsCredential(body) { errorClass = .auth }
+        return ProbeError(errorClass, reason, httpStatus: code, retryAfter: retryAfter)
     }
 
     private static func collect(
@@ -155,6 +218,60 @@ public struct HTTPTransport: Sendable {
     }
 }
 
+/// When a streamed exchange happened, on the connection's event loop.
+public struct StreamTimes: Sendable {
+    /// When the whole request had been written to the connection.
+    public var requestSent: ContinuousClock.Instant
+    /// When the last bytes the caller consumed were read (the end event's, or the body's end).
+    public var responseEnded: ContinuousClock.Instant
+}
+
+/// What ``StreamDelegate`` reports from the event loop, in order.
+enum WireEvent: Sendable {
+    /// The request was written, at this instant.
+    case sent(ContinuousClock.Instant)
+    /// The response head arrived.
+    case head(HTTPResponseHead)
+    /// Body bytes were read, at this instant.
+    case body(ByteBuffer, ContinuousClock.Instant)
+    /// The body ended, at this instant.
+    case end(ContinuousClock.Instant)
+}
+
+/// Forwards a streamed exchange from AsyncHTTPClient's event loop into an async stream, stamping
+/// each event as it happens rather than when the consuming task gets to it.
+final class StreamDelegate: HTTPClientResponseDelegate {
+    typealias Response = Void
+    private let events: AsyncThrowingStream<WireEvent, any Error>.Continuation
+
+    init(_ events: AsyncThrowingStream<WireEvent, any Error>.Continuation) {
+        self.events = events
+    }
+
+    func didSendRequest(task: HTTPClient.Task<Void>) {
+        events.yield(.sent(.now))
+    }
+
+    func didReceiveHead(task: HTTPClient.Task<Void>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
+        events.yield(.head(head))
+        return task.eventLoop.makeSucceededVoidFuture()
+    }
+
+    func didReceiveBodyPart(task: HTTPClient.Task<Void>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
+        events.yield(.body(buffer, .now))
+        return task.eventLoop.makeSucceededVoidFuture()
+    }
+
+    func didReceiveError(task: HTTPClient.Task<Void>, _ error: any Error) {
+        events.finish(throwing: error)
+    }
+
+    func didFinishRequest(task: HTTPClient.Task<Void>) throws {
+        events.yield(.end(.now))
+        events.finish()
+    }
+}
+
 /// Parses the `retry-after` header: delay-seconds or an HTTP-date.
 enum RetryAfter {
     static func parse(_ value: String, now: Date) -> Duration? {
@@ -188,5 +305,15 @@ enum ProviderErrorBody {
         let text = String(decoding: body.prefix(200), as: UTF8.self)
             .replacingOccurrences(of: "\n", with: " ")
         return text.isEmpty ? nil : text
+    }
+
+    /// Whether a 4xx body says the credential was wrong although its status is not 401/403:
+    /// Google (Gemini) answers a bad API key with 400 `INVALID_ARGUMENT` and an `ErrorInfo`
+    /// detail whose reason is `API_KEY_INVALID`.
+    static func rejectsCredential(_ body: [UInt8]) -> Bool {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
+            let error = object["error"] as? [String: Any], let details = error["details"] as? [[String: Any]]
+        else { return false }
+        return details.contains { $0["reason"] as? String == "API_KEY_INVALID" }
     }
 }

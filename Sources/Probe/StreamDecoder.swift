@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 
 /// Turns one provider's stream, line by line, into a ``ProbeOutcome``.
@@ -15,26 +14,32 @@ protocol StreamDecoder {
 }
 
 /// Runs one streaming request through a decoder and stamps the timings.
+///
+/// Every duration is measured from the moment the request was sent, with instants taken on the
+/// connection's event loop (see ``HTTPTransport/streamLines(url:headers:body:redactor:onLine:)``),
+/// so TTFT, TPOT and the request duration share one origin and exclude connecting.
 enum StreamingCall {
     static func run<Decoder: StreamDecoder>(
-        _ request: HTTPClientRequest,
+        _ request: (url: String, headers: [(String, String)], body: [UInt8]),
         transport: HTTPTransport,
         redactor: SecretRedactor,
         decoder: inout Decoder
     ) async throws(ProbeError) -> ProbeOutcome {
         var outcome = ProbeOutcome()
-        let start = ContinuousClock.now
-        try await transport.streamLines(request, redactor: redactor) { (line, now) throws(ProbeError) in
+        var firstToken: ContinuousClock.Instant?
+        let times = try await transport.streamLines(
+            url: request.url, headers: request.headers, body: request.body, redactor: redactor
+        ) { (line, now) throws(ProbeError) in
             let hadText = !outcome.text.isEmpty
             try decoder.consume(line: line, at: now, into: &outcome)
-            if !hadText, !outcome.text.isEmpty, outcome.timeToFirstToken == nil {
-                outcome.timeToFirstToken = now - start
+            if !hadText, !outcome.text.isEmpty, firstToken == nil {
+                firstToken = now
             }
             return !decoder.isComplete
         }
-        let end = ContinuousClock.now
-        try decoder.finish(at: end, into: &outcome)
-        outcome.totalDuration = end - start
+        try decoder.finish(at: times.responseEnded, into: &outcome)
+        outcome.timeToFirstToken = firstToken.map { $0 - times.requestSent }
+        outcome.totalDuration = times.responseEnded - times.requestSent
         return outcome
     }
 }

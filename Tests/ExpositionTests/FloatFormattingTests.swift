@@ -46,6 +46,31 @@ struct FloatFormattingTests {
         #expect(String(decoding: bytes, as: UTF8.self) == openMetrics)
     }
 
+    /// Any finite value reads back exactly, with no more significant digits than Swift's own
+    /// shortest form.
+    @Test func roundTripsRandomValues() throws {
+        var generator = SplitMix64(seed: 7)
+        for index in 0..<20_000 {
+            let value =
+                index % 2 == 0
+                ? Double(bitPattern: generator.next())
+                : Double(Int64(bitPattern: generator.next()) % 1_000_000_000) / 1000
+            guard value.isFinite else { continue }
+            var bytes: [UInt8] = []
+            bytes.appendFloat(value, format: .text004)
+            let text = String(decoding: bytes, as: UTF8.self)
+            let parsed = try #require(Double(text), "\(text)")
+            #expect(parsed == value, "\(value) written as \(text)")
+            #expect(Self.significantDigits(text) <= Self.significantDigits(value.description), "\(text)")
+        }
+    }
+
+    private static func significantDigits(_ text: String) -> Int {
+        let mantissa = text.split(separator: "e").first ?? ""
+        let digits = mantissa.filter(\.isNumber).drop { $0 == "0" }
+        return digits.reversed().drop { $0 == "0" }.count
+    }
+
     @Test(arguments: [0, 7, 10, 99, 100, 12345, UInt64.max])
     func formatsIntegers(value: UInt64) {
         var bytes: [UInt8] = []

@@ -196,6 +196,21 @@ struct RegistryTests {
                 """)
     }
 
+    @Test func pageGrowingPastTheLastSizeIsRenderedWhole() throws {
+        let registry = MetricRegistry()
+        let family = registry.gauge(name: "g", help: "g", labelNames: ["i"])
+        family.labels("0").set(1)
+        _ = registry.render(.text004)
+        for index in 1..<2_000 { family.labels(String(index)).set(Double(index)) }
+        let page = page(registry, .text004)
+        #expect(page.split(separator: "\n").count == 2_002)
+        #expect(page.hasSuffix("g{i=\"1999\"} 1999\n"))
+    }
+
+    @Test func labelDescriptionIsEscaped() {
+        #expect(Label("path", "a\"b").description == #"path="a\"b""#)
+    }
+
     @Test func concurrentUpdatesAreNotLost() async {
         let registry = MetricRegistry()
         let family = registry.counter(name: "c_total", help: "c", labelNames: ["k"])

@@ -25,7 +25,7 @@ struct AnthropicProvider: HTTPModelProvider {
 
     func call(_ prompt: PromptConfig) async throws(ProbeError) -> ProbeOutcome {
         var decoder = AnthropicStreamDecoder()
-        return try await StreamingCall.run(httpRequest(prompt), transport: transport, redactor: redactor, decoder: &decoder)
+        return try await StreamingCall.run(wireRequest(prompt), transport: transport, redactor: redactor, decoder: &decoder)
     }
 }
 

@@ -23,7 +23,7 @@ struct GeminiProvider: HTTPModelProvider {
 
     func call(_ prompt: PromptConfig) async throws(ProbeError) -> ProbeOutcome {
         var decoder = GeminiStreamDecoder()
-        return try await StreamingCall.run(httpRequest(prompt), transport: transport, redactor: redactor, decoder: &decoder)
+        return try await StreamingCall.run(wireRequest(prompt), transport: transport, redactor: redactor, decoder: &decoder)
     }
 }
 

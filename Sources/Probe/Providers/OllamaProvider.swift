@@ -24,7 +24,7 @@ struct OllamaProvider: HTTPModelProvider {
 
     func call(_ prompt: PromptConfig) async throws(ProbeError) -> ProbeOutcome {
         var decoder = OllamaStreamDecoder()
-        return try await StreamingCall.run(httpRequest(prompt), transport: transport, redactor: redactor, decoder: &decoder)
+        return try await StreamingCall.run(wireRequest(prompt), transport: transport, redactor: redactor, decoder: &decoder)
     }
 }
 

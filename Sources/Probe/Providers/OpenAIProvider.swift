@@ -32,7 +32,7 @@ struct OpenAIProvider: HTTPModelProvider {
 
     func call(_ prompt: PromptConfig) async throws(ProbeError) -> ProbeOutcome {
         var decoder = OpenAIStreamDecoder()
-        return try await StreamingCall.run(httpRequest(prompt), transport: transport, redactor: redactor, decoder: &decoder)
+        return try await StreamingCall.run(wireRequest(prompt), transport: transport, redactor: redactor, decoder: &decoder)
     }
 }
 

@@ -1,0 +1,146 @@
+import Series
+
+/// Evaluates PromQL queries over a `SeriesSource`, with Prometheus 3.x semantics for float samples.
+///
+/// Native histogram samples are not supported: a query that reads one fails with
+/// `QueryError.nativeHistogram`.
+public struct PromQLEngine: Sendable {
+    /// How far back an instant selector looks for a sample, in milliseconds (default 5m).
+    public var lookbackDelta: Int64
+    /// The most samples a query may hold at once before failing with `QueryError.tooManySamples`.
+    public var maxSamples: Int
+    /// The longest a query may run before failing with `QueryError.timeout`; nil for no limit.
+    public var timeout: Duration?
+    /// The step of subqueries written without one (`x[1h:]`), in milliseconds (default 1m).
+    public var defaultSubqueryStep: Int64
+
+    /// Creates an engine with Prometheus's defaults unless told otherwise.
+    public init(
+        lookbackDelta: Int64 = 300_000, maxSamples: Int = 50_000_000,
+        timeout: Duration? = .seconds(120),
+        defaultSubqueryStep: Int64 = 60_000
+    ) {
+        self.lookbackDelta = lookbackDelta
+        self.maxSamples = maxSamples
+        self.timeout = timeout
+        self.defaultSubqueryStep = defaultSubqueryStep
+    }
+
+    /// Evaluates `expr` at one time (milliseconds since the epoch).
+    public func instantQuery(_ expr: String, at time: Int64, source: any SeriesSource) async throws
+        -> QueryResult
+    {
+        try instantQuery(try parse(expr), at: time, source: source)
+    }
+
+    /// Evaluates `expr` at every `step` milliseconds from `start` to `end` inclusive.
+    public func rangeQuery(
+        _ expr: String, start: Int64, end: Int64, step: Int64, source: any SeriesSource
+    ) async throws
+        -> QueryResult
+    {
+        try rangeQuery(try parse(expr), start: start, end: end, step: step, source: source)
+    }
+
+    private func parse(_ text: String) throws -> Expr {
+        do {
+            return try PromQLParser.parse(text)
+        } catch let error as ParseError {
+            throw QueryError.parse(error)
+        }
+    }
+
+    private func makeEvaluator(_ expr: Expr, start: Int64, end: Int64, source: any SeriesSource)
+        throws -> Evaluator
+    {
+        let deadline = timeout.map { ContinuousClock.now.advanced(by: $0) }
+        let evaluator = Evaluator(
+            source: source, start: start, end: end, lookbackDelta: lookbackDelta,
+            defaultSubqueryStep: defaultSubqueryStep, maxSamples: maxSamples, deadline: deadline)
+        try evaluator.preload(expr)
+        return evaluator
+    }
+
+    /// Evaluates a parsed expression at one time.
+    public func instantQuery(_ expr: Expr, at time: Int64, source: any SeriesSource) throws
+        -> QueryResult
+    {
+        let evaluator = try makeEvaluator(expr, start: time, end: time, source: source)
+        let value: QueryValue
+        switch try evaluator.eval(expr, at: time) {
+        case .scalar(let v):
+            value = .scalar(timestamp: time, value: v)
+        case .string(let s):
+            value = .string(timestamp: time, value: s)
+        case .vector(let elements):
+            let cleaned = elements.map {
+                VectorSample(
+                    labels: $0.dropName ? $0.labels.droppingMetricName() : $0.labels, timestamp: time,
+                    value: $0.value)
+            }
+            if Set(cleaned.map(\.labels)).count != cleaned.count {
+                throw QueryError.execution("vector cannot contain metrics with the same labelset")
+            }
+            value = .vector(cleaned)
+        case .matrix(let series, _):
+            let cleaned = series.map {
+                MatrixSeries(
+                    labels: $0.dropName ? $0.labels.droppingMetricName() : $0.labels, samples: $0.samples)
+            }
+            if Set(cleaned.map(\.labels)).count != cleaned.count {
+                throw QueryError.execution("vector cannot contain metrics with the same labelset")
+            }
+            value = .matrix(cleaned.sorted { $0.labels < $1.labels })
+        }
+        return QueryResult(value: value, warnings: evaluator.warnings, infos: evaluator.infos)
+    }
+
+    /// Evaluates a parsed expression over a range; the result is always a matrix sorted by labels.
+    public func rangeQuery(
+        _ expr: Expr, start: Int64, end: Int64, step: Int64, source: any SeriesSource
+    ) throws
+        -> QueryResult
+    {
+        guard step > 0 else {
+            throw QueryError.execution(
+                "zero or negative query resolution step widths are not accepted. Try a positive integer")
+        }
+        guard expr.type == .scalar || expr.type == .vector else {
+            throw QueryError.execution(
+                "invalid expression type \"\(expr.type.rawValue)\" for range query, must be Scalar or instant Vector"
+            )
+        }
+        let evaluator = try makeEvaluator(expr, start: start, end: end, source: source)
+        var index: [Labels: Int] = [:]
+        var series: [RangeSeries] = []
+        var time = start
+        while time <= end {
+            evaluator.currentSamples = 0
+            for element in try evaluator.evalVector(expr, at: time) {
+                let sample = Sample(timestamp: time, value: element.value)
+                if let i = index[element.labels] {
+                    if series[i].samples.last?.timestamp == time {
+                        throw QueryError.execution("vector cannot contain metrics with the same labelset")
+                    }
+                    series[i].samples.append(sample)
+                    series[i].dropName = series[i].dropName || element.dropName
+                } else {
+                    index[element.labels] = series.count
+                    series.append(
+                        RangeSeries(labels: element.labels, samples: [sample], dropName: element.dropName))
+                }
+            }
+            time += step
+        }
+        let cleaned = series.map {
+            MatrixSeries(
+                labels: $0.dropName ? $0.labels.droppingMetricName() : $0.labels, samples: $0.samples)
+        }
+        if Set(cleaned.map(\.labels)).count != cleaned.count {
+            throw QueryError.execution("vector cannot contain metrics with the same labelset")
+        }
+        return QueryResult(
+            value: .matrix(cleaned.sorted { $0.labels < $1.labels }), warnings: evaluator.warnings,
+            infos: evaluator.infos)
+    }
+}

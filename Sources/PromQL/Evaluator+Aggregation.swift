@@ -1,0 +1,243 @@
+import Foundation
+import Series
+
+/// Running state of one aggregation group.
+private struct Group {
+    var labels: Labels
+    var dropName: Bool
+    var count: Double = 1
+    var value: Double
+    var kahan: Double = 0
+    var mean: Double
+    var incrementalMean = false
+    var values: [Double] = []
+    var elements: [Element] = []
+}
+
+extension Evaluator {
+    func evalAggregate(_ a: AggregateExpr, at time: Int64) throws -> [Element] {
+        var scalarParam = 0.0
+        var stringParam = ""
+        if let param = a.param {
+            if a.op == .countValues {
+                stringParam = try evalString(param, at: time)
+            } else {
+                scalarParam = try evalScalar(param, at: time)
+            }
+        }
+        let input = try evalVector(a.expr, at: time)
+        switch a.op {
+        case .topk, .bottomk, .limitk, .limitRatio:
+            return try selectK(a, input, scalarParam)
+        case .countValues:
+            return try countValues(a, input, label: stringParam)
+        case .quantile:
+            if scalarParam.isNaN || scalarParam < 0 || scalarParam > 1 {
+                warn("quantile value should be between 0 and 1, got \(Formatting.goDefault(scalarParam))")
+            }
+        default:
+            break
+        }
+        var groups: [Group] = []
+        var index: [Labels: Int] = [:]
+        for element in input {
+            let key = groupingKey(element.labels, a)
+            if let i = index[key] {
+                accumulate(&groups[i], element.value, a.op)
+            } else {
+                index[key] = groups.count
+                let keepsName = !a.without && a.grouping.contains(Labels.metricName)
+                var group = Group(
+                    labels: key, dropName: keepsName && element.dropName, value: element.value,
+                    mean: element.value)
+                switch a.op {
+                case .count, .group: group.value = 1
+                case .stddev, .stdvar: group.value = element.value.isFinite ? 0 : .nan
+                case .quantile: group.values = [element.value]
+                default: break
+                }
+                groups.append(group)
+            }
+        }
+        return groups.map { group in
+            let value: Double
+            switch a.op {
+            case .avg:
+                value =
+                    group.incrementalMean
+                    ? group.mean + group.kahan : (group.value + group.kahan) / group.count
+            case .sum: value = group.value + group.kahan
+            case .stdvar: value = group.value / group.count
+            case .stddev: value = (group.value / group.count).squareRoot()
+            case .quantile: value = Evaluator.quantile(scalarParam, group.values)
+            default: value = group.value
+            }
+            return Element(labels: group.labels, value: value, dropName: group.dropName)
+        }
+    }
+
+    func groupingKey(_ labels: Labels, _ a: AggregateExpr) -> Labels {
+        if a.without {
+            return labels.removing(Set(a.grouping + [Labels.metricName]))
+        }
+        return labels.keeping(Set(a.grouping))
+    }
+
+    private func accumulate(_ g: inout Group, _ v: Double, _ op: AggregateOp) {
+        switch op {
+        case .sum:
+            (g.value, g.kahan) = Evaluator.kahanSumInc(v, g.value, g.kahan)
+        case .avg:
+            g.count += 1
+            if !g.incrementalMean {
+                let (sum, c) = Evaluator.kahanSumInc(v, g.value, g.kahan)
+                if !sum.isInfinite {
+                    (g.value, g.kahan) = (sum, c)
+                    return
+                }
+                g.incrementalMean = true
+                g.mean = g.value / (g.count - 1)
+                g.kahan /= g.count - 1
+            }
+            if g.mean.isInfinite {
+                if v.isInfinite && (g.mean > 0) == (v > 0) { return }
+                if !v.isInfinite && !v.isNaN { return }
+            }
+            let current = g.mean + g.kahan
+            (g.mean, g.kahan) = Evaluator.kahanSumInc(v / g.count - current / g.count, g.mean, g.kahan)
+        case .count:
+            g.value += 1
+        case .min:
+            if g.value > v || g.value.isNaN { g.value = v }
+        case .max:
+            if g.value < v || g.value.isNaN { g.value = v }
+        case .stddev, .stdvar:
+            g.count += 1
+            let delta = v - g.mean
+            g.mean += delta / g.count
+            g.value += delta * (v - g.mean)
+        case .quantile:
+            g.values.append(v)
+        case .group, .topk, .bottomk, .countValues, .limitk, .limitRatio:
+            break
+        }
+    }
+
+    private func selectK(_ a: AggregateExpr, _ input: [Element], _ param: Double) throws -> [Element] {
+        if a.op == .limitRatio {
+            guard !param.isNaN else { throw QueryError.execution("Ratio value is NaN") }
+            if param < -1 || param > 1 {
+                warn(
+                    "ratio value should be between -1 and 1, got \(Formatting.goDefault(param)), capping to \(param < 0 ? -1 : 1)"
+                )
+            }
+        } else {
+            guard !param.isNaN else { throw QueryError.execution("Parameter value is NaN") }
+        }
+        var order: [Labels] = []
+        var groups: [Labels: [Element]] = [:]
+        for element in input {
+            let key = groupingKey(element.labels, a)
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].append(element)
+        }
+        let k = param >= Double(Int.max) ? Int.max : (param < 1 ? 0 : Int(param))
+        var out: [Element] = []
+        for key in order {
+            let members = groups[key] ?? []
+            switch a.op {
+            case .topk:
+                out += members.enumerated().sorted { Evaluator.topkBefore($0, $1) }.prefix(k).map(\.element)
+            case .bottomk:
+                out += members.enumerated().sorted { Evaluator.bottomkBefore($0, $1) }.prefix(k).map(
+                    \.element)
+            case .limitk:
+                out += members.prefix(k)
+            default:
+                let ratio = max(-1, min(1, param))
+                out += members.filter { element in
+                    let fraction = Evaluator.ratioFraction(element.labels)
+                    return ratio >= 0 ? fraction < ratio : fraction >= 1 + ratio
+                }
+            }
+        }
+        return out
+    }
+
+    private static func topkBefore(
+        _ a: (offset: Int, element: Element), _ b: (offset: Int, element: Element)
+    ) -> Bool {
+        let (x, y) = (a.element.value, b.element.value)
+        if x.isNaN != y.isNaN { return !x.isNaN }
+        if x != y && !x.isNaN { return x > y }
+        return a.offset < b.offset
+    }
+
+    private static func bottomkBefore(
+        _ a: (offset: Int, element: Element), _ b: (offset: Int, element: Element)
+    )
+        -> Bool
+    {
+        let (x, y) = (a.element.value, b.element.value)
+        if x.isNaN != y.isNaN { return !x.isNaN }
+        if x != y && !x.isNaN { return x < y }
+        return a.offset < b.offset
+    }
+
+    /// A stable pseudo-random fraction in [0, 1) derived from the labels (FNV-1a), for `limit_ratio`.
+    static func ratioFraction(_ labels: Labels) -> Double {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for pair in labels {
+            for byte in pair.name.utf8 + [0xff] + pair.value.utf8 + [0xff] {
+                hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+            }
+        }
+        return Double(hash) / Double(UInt64.max)
+    }
+
+    private func countValues(_ a: AggregateExpr, _ input: [Element], label: String) throws
+        -> [Element]
+    {
+        guard Labels.isValidLabelName(label) else {
+            var spelled = Labels.quote(label)
+            if case .string(_, let raw)? = a.param, raw.hasPrefix("\"") { spelled = raw }
+            throw QueryError.execution("invalid label name \(spelled)")
+        }
+        var order: [Labels] = []
+        var counts: [Labels: Double] = [:]
+        for element in input {
+            let key = groupingKey(element.labels, a).setting(label, to: Formatting.goFixed(element.value))
+            if counts[key] == nil { order.append(key) }
+            counts[key, default: 0] += 1
+        }
+        return order.map { Element(labels: $0, value: counts[$0] ?? 0) }
+    }
+
+    /// Kahan-Neumaier compensated addition of `inc` to `sum` with compensation `c`.
+    static func kahanSumInc(_ inc: Double, _ sum: Double, _ c: Double) -> (Double, Double) {
+        let t = sum + inc
+        var c = c
+        if t.isInfinite {
+            c = 0
+        } else if abs(sum) >= abs(inc) {
+            c += (sum - t) + inc
+        } else {
+            c += (inc - t) + sum
+        }
+        return (t, c)
+    }
+
+    /// The φ-quantile of `values` by linear interpolation between closest ranks.
+    static func quantile(_ q: Double, _ values: [Double]) -> Double {
+        if values.isEmpty || q.isNaN { return .nan }
+        if q < 0 { return -.infinity }
+        if q > 1 { return .infinity }
+        let sorted = values.sorted { a, b in a.isNaN && !b.isNaN ? true : a < b }
+        let n = Double(sorted.count)
+        let rank = q * (n - 1)
+        let lower = max(0, rank.rounded(.down))
+        let upper = min(n - 1, lower + 1)
+        let weight = rank - rank.rounded(.down)
+        return sorted[Int(lower)] * (1 - weight) + sorted[Int(upper)] * weight
+    }
+}

@@ -1,0 +1,161 @@
+import Foundation
+import Series
+
+extension Evaluator {
+    func evalBinary(_ b: BinaryExpr, at time: Int64) throws -> EvalValue {
+        let lhs = try eval(b.lhs, at: time)
+        let rhs = try eval(b.rhs, at: time)
+        switch (lhs, rhs) {
+        case (.scalar(let l), .scalar(let r)):
+            let (value, keep) = Evaluator.apply(b.op, l, r)
+            return .scalar(b.returnBool ? (keep ? 1 : 0) : value)
+        case (.vector(let l), .scalar(let r)):
+            return .vector(vectorScalar(b, l, r, swapped: false))
+        case (.scalar(let l), .vector(let r)):
+            return .vector(vectorScalar(b, r, l, swapped: true))
+        case (.vector(let l), .vector(let r)):
+            let matching = b.matching ?? VectorMatching()
+            let out: [Element]
+            switch b.op {
+            case .and: out = setAnd(l, r, matching)
+            case .or: out = setOr(l, r, matching)
+            case .unless: out = setUnless(l, r, matching)
+            default: out = try vectorVector(b, l, r, matching)
+            }
+            try checkDuplicates(out)
+            return .vector(out)
+        default:
+            throw QueryError.execution(
+                "binary expression must contain only scalar and instant vector types")
+        }
+    }
+
+    /// Applies `op` to two floats; the flag says whether a comparison holds (always true otherwise).
+    static func apply(_ op: BinaryOperator, _ l: Double, _ r: Double) -> (Double, Bool) {
+        switch op {
+        case .add: return (l + r, true)
+        case .sub: return (l - r, true)
+        case .mul: return (l * r, true)
+        case .div: return (l / r, true)
+        case .pow: return (Foundation.pow(l, r), true)
+        case .mod: return (fmod(l, r), true)
+        case .atan2: return (Foundation.atan2(l, r), true)
+        case .eql: return (l, l == r)
+        case .neq: return (l, l != r)
+        case .gtr: return (l, l > r)
+        case .lss: return (l, l < r)
+        case .gte: return (l, l >= r)
+        case .lte: return (l, l <= r)
+        case .and, .or, .unless: return (l, false)
+        }
+    }
+
+    private func vectorScalar(_ b: BinaryExpr, _ vector: [Element], _ scalar: Double, swapped: Bool)
+        -> [Element]
+    {
+        var out: [Element] = []
+        for element in vector {
+            let (l, r) = swapped ? (scalar, element.value) : (element.value, scalar)
+            var (value, keep) = Evaluator.apply(b.op, l, r)
+            if b.op.isComparison && swapped { value = r }
+            if b.returnBool {
+                value = keep ? 1 : 0
+                keep = true
+            }
+            guard keep else { continue }
+            out.append(
+                Element(
+                    labels: element.labels, value: value,
+                    dropName: element.dropName || !b.op.isComparison || b.returnBool))
+        }
+        return out
+    }
+
+    /// The matching signature of a series: the `on` labels, or all but the `ignoring` labels and the name.
+    static func signature(_ labels: Labels, _ matching: VectorMatching) -> Labels {
+        if matching.on { return labels.keeping(Set(matching.matchingLabels)) }
+        return labels.removing(Set(matching.matchingLabels + [Labels.metricName]))
+    }
+
+    private func setAnd(_ l: [Element], _ r: [Element], _ m: VectorMatching) -> [Element] {
+        let right = Set(r.map { Evaluator.signature($0.labels, m) })
+        return l.filter { right.contains(Evaluator.signature($0.labels, m)) }
+    }
+
+    private func setOr(_ l: [Element], _ r: [Element], _ m: VectorMatching) -> [Element] {
+        let left = Set(l.map { Evaluator.signature($0.labels, m) })
+        return l + r.filter { !left.contains(Evaluator.signature($0.labels, m)) }
+    }
+
+    private func setUnless(_ l: [Element], _ r: [Element], _ m: VectorMatching) -> [Element] {
+        let right = Set(r.map { Evaluator.signature($0.labels, m) })
+        return l.filter { !right.contains(Evaluator.signature($0.labels, m)) }
+    }
+
+    private func vectorVector(
+        _ b: BinaryExpr, _ lhsIn: [Element], _ rhsIn: [Element], _ m: VectorMatching
+    ) throws
+        -> [Element]
+    {
+        if lhsIn.isEmpty || rhsIn.isEmpty { return [] }
+        let oneToMany = m.card == .oneToMany
+        let (lhs, rhs) = oneToMany ? (rhsIn, lhsIn) : (lhsIn, rhsIn)
+        var rightBySignature: [Labels: Element] = [:]
+        for element in rhs {
+            let sig = Evaluator.signature(element.labels, m)
+            if let duplicate = rightBySignature[sig] {
+                let side = oneToMany ? "left" : "right"
+                let matched = m.on ? element.labels.keeping(Set(m.matchingLabels)) : sig
+                throw QueryError.execution(
+                    "found duplicate series for the match group \(matched.bracedDescription) on the \(side) hand-side of the operation: [\(element.labels.bracedDescription), \(duplicate.labels.bracedDescription)];many-to-many matching not allowed: matching labels must be unique on one side"
+                )
+            }
+            rightBySignature[sig] = element
+        }
+        var matchedOneToOne = Set<Labels>()
+        var matchedMany: [Labels: Set<Labels>] = [:]
+        var out: [Element] = []
+        for element in lhs {
+            let sig = Evaluator.signature(element.labels, m)
+            guard let other = rightBySignature[sig] else { continue }
+            let (fl, fr) = oneToMany ? (other.value, element.value) : (element.value, other.value)
+            var (value, keep) = Evaluator.apply(b.op, fl, fr)
+            if b.returnBool {
+                value = keep ? 1 : 0
+            } else if !keep {
+                continue
+            }
+            let metric = resultMetric(element.labels, other.labels, b.op, m)
+            if m.card == .oneToOne {
+                if !matchedOneToOne.insert(sig).inserted {
+                    throw QueryError.execution(
+                        "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)"
+                    )
+                }
+            } else {
+                var inserted = matchedMany[sig] ?? []
+                if !inserted.insert(metric).inserted {
+                    throw QueryError.execution(
+                        "multiple matches for labels: grouping labels must ensure unique matches")
+                }
+                matchedMany[sig] = inserted
+            }
+            let dropName = b.returnBool || !b.op.isComparison || element.dropName
+            out.append(Element(labels: metric, value: value, dropName: dropName))
+        }
+        return out
+    }
+
+    private func resultMetric(_ lhs: Labels, _ rhs: Labels, _ op: BinaryOperator, _ m: VectorMatching)
+        -> Labels
+    {
+        var labels = lhs
+        if m.card == .oneToOne {
+            labels = m.on ? labels.keeping(Set(m.matchingLabels)) : labels.removing(Set(m.matchingLabels))
+        }
+        for name in m.include {
+            labels = labels.setting(name, to: rhs[name])
+        }
+        return labels
+    }
+}

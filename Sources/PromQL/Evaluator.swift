@@ -1,0 +1,300 @@
+import Series
+
+/// The raw samples of one selected series, stale markers included.
+struct LoadedSeries {
+    var labels: Labels
+    var samples: [Sample]
+
+    /// Index of the first sample with a timestamp greater than `time`.
+    func upperBound(_ time: Int64) -> Int {
+        var low = 0
+        var high = samples.count
+        while low < high {
+            let mid = (low + high) / 2
+            if samples[mid].timestamp <= time { low = mid + 1 } else { high = mid }
+        }
+        return low
+    }
+}
+
+/// Evaluates an expression step by step against preloaded series.
+///
+/// Each evaluation time is computed independently; range queries and subqueries evaluate their
+/// inner expression at every step. Selected series are loaded once per query for the whole
+/// time span any step may read.
+final class Evaluator {
+    let source: any SeriesSource
+    let queryStart: Int64
+    let queryEnd: Int64
+    let lookbackDelta: Int64
+    let defaultSubqueryStep: Int64
+    let maxSamples: Int
+    let deadline: ContinuousClock.Instant?
+    var series: [String: [LoadedSeries]] = [:]
+    var warnings: [String] = []
+    var infos: [String] = []
+    var currentSamples = 0
+    /// Results of subquery inner expressions by canonical text and step time, so overlapping
+    /// windows of consecutive steps are evaluated once.
+    var subqueryResults: [String: [Int64: [Element]]] = [:]
+
+    init(
+        source: any SeriesSource, start: Int64, end: Int64, lookbackDelta: Int64,
+        defaultSubqueryStep: Int64,
+        maxSamples: Int, deadline: ContinuousClock.Instant?
+    ) {
+        self.source = source
+        self.queryStart = start
+        self.queryEnd = end
+        self.lookbackDelta = lookbackDelta
+        self.defaultSubqueryStep = defaultSubqueryStep
+        self.maxSamples = maxSamples
+        self.deadline = deadline
+    }
+
+    func warn(_ message: String) {
+        let text = "PromQL warning: " + message
+        if !warnings.contains(text) { warnings.append(text) }
+    }
+
+    func info(_ message: String) {
+        let text = "PromQL info: " + message
+        if !infos.contains(text) { infos.append(text) }
+    }
+
+    func checkLimits() throws {
+        if Task.isCancelled { throw QueryError.canceled }
+        if let deadline, ContinuousClock.now > deadline { throw QueryError.timeout }
+    }
+
+    func count(_ samples: Int) throws {
+        currentSamples += samples
+        if currentSamples > maxSamples { throw QueryError.tooManySamples }
+    }
+
+    // MARK: Loading
+
+    static func key(_ selector: VectorSelector) -> String {
+        selector.matchers.map(\.description).joined(separator: ",")
+    }
+
+    func resolve(_ at: AtModifier?, _ time: Int64) -> Int64 {
+        switch at {
+        case nil: return time
+        case .timestamp(let t)?: return t
+        case .start?: return queryStart
+        case .end?: return queryEnd
+        }
+    }
+
+    /// Loads every selector's series for the widest window any evaluation step can read.
+    func preload(_ expr: Expr) throws {
+        var windows: [String: (matchers: [LabelMatcher], min: Int64, max: Int64)] = [:]
+        collectWindows(expr, from: queryStart, to: queryEnd, into: &windows)
+        for (key, window) in windows {
+            let selected: [StoredSeries]
+            do {
+                selected = try source.select(
+                    matchers: window.matchers, minTime: window.min, maxTime: window.max)
+            } catch let error as SeriesError {
+                throw QueryError.nativeHistogram(error.description)
+            }
+            var loaded: [LoadedSeries] = []
+            for stored in selected {
+                var iterator = stored.makeIterator()
+                var samples: [Sample] = []
+                do {
+                    while let sample = try iterator.next() {
+                        if sample.timestamp >= window.min && sample.timestamp <= window.max {
+                            samples.append(sample)
+                        }
+                    }
+                } catch let error as SeriesError {
+                    throw QueryError.nativeHistogram(error.description)
+                }
+                loaded.append(LoadedSeries(labels: stored.labels, samples: samples))
+            }
+            series[key] = loaded
+        }
+    }
+
+    private func collectWindows(
+        _ expr: Expr, from a: Int64, to b: Int64,
+        into windows: inout [String: (matchers: [LabelMatcher], min: Int64, max: Int64)]
+    ) {
+        func record(_ selector: VectorSelector, range: Int64) {
+            let start = (selector.at == nil ? a : resolve(selector.at, a)) - selector.offset
+            let end = (selector.at == nil ? b : resolve(selector.at, b)) - selector.offset
+            let low = start - (range == 0 ? lookbackDelta : range) + 1
+            let key = Evaluator.key(selector)
+            if let existing = windows[key] {
+                windows[key] = (selector.matchers, min(existing.min, low), max(existing.max, end))
+            } else {
+                windows[key] = (selector.matchers, low, end)
+            }
+        }
+        switch expr {
+        case .number, .string:
+            return
+        case .vectorSelector(let s):
+            record(s, range: 0)
+        case .matrixSelector(let m):
+            record(m.selector, range: m.range)
+        case .subquery(let s):
+            let start = (s.at == nil ? a : resolve(s.at, a)) - s.offset
+            let end = (s.at == nil ? b : resolve(s.at, b)) - s.offset
+            collectWindows(s.expr, from: start - s.range, to: end, into: &windows)
+        case .paren(let inner), .unary(_, let inner):
+            collectWindows(inner, from: a, to: b, into: &windows)
+        case .binary(let bin):
+            collectWindows(bin.lhs, from: a, to: b, into: &windows)
+            collectWindows(bin.rhs, from: a, to: b, into: &windows)
+        case .aggregate(let agg):
+            if let param = agg.param { collectWindows(param, from: a, to: b, into: &windows) }
+            collectWindows(agg.expr, from: a, to: b, into: &windows)
+        case .call(let call):
+            for arg in call.args { collectWindows(arg, from: a, to: b, into: &windows) }
+        }
+    }
+
+    // MARK: Evaluation
+
+    func eval(_ expr: Expr, at time: Int64) throws -> EvalValue {
+        try checkLimits()
+        switch expr {
+        case .number(let value):
+            return .scalar(value)
+        case .string(let value, _):
+            return .string(value)
+        case .paren(let inner):
+            return try eval(inner, at: time)
+        case .vectorSelector(let selector):
+            return .vector(try selectVector(selector, at: time))
+        case .matrixSelector(let m):
+            return try selectMatrix(m, at: time)
+        case .subquery(let s):
+            return try evalSubquery(s, at: time)
+        case .unary(let op, let inner):
+            let value = try eval(inner, at: time)
+            guard op == .sub else { return value }
+            switch value {
+            case .scalar(let v):
+                return .scalar(-v)
+            case .vector(let elements):
+                return .vector(
+                    elements.map { Element(labels: $0.labels, value: -$0.value, dropName: true) })
+            default:
+                throw QueryError.execution(
+                    "unary expression only allowed on expressions of type scalar or instant vector")
+            }
+        case .binary(let binary):
+            return try evalBinary(binary, at: time)
+        case .aggregate(let aggregate):
+            return .vector(try evalAggregate(aggregate, at: time))
+        case .call(let call):
+            return try evalCall(call, at: time)
+        }
+    }
+
+    /// Evaluates an expression to an instant vector; a scalar becomes one element without labels,
+    /// as a range query over a scalar expression returns it.
+    func evalVector(_ expr: Expr, at time: Int64) throws -> [Element] {
+        switch try eval(expr, at: time) {
+        case .vector(let elements): return elements
+        case .scalar(let value): return [Element(labels: .empty, value: value)]
+        default: throw QueryError.execution("expected instant vector")
+        }
+    }
+
+    func evalScalar(_ expr: Expr, at time: Int64) throws -> Double {
+        guard case .scalar(let value) = try eval(expr, at: time) else {
+            throw QueryError.execution("expected scalar")
+        }
+        return value
+    }
+
+    func evalString(_ expr: Expr, at time: Int64) throws -> String {
+        guard case .string(let value) = try eval(expr, at: time) else {
+            throw QueryError.execution("expected string")
+        }
+        return value
+    }
+
+    func selectVector(_ selector: VectorSelector, at time: Int64) throws -> [Element] {
+        let reference = resolve(selector.at, time) - selector.offset
+        var out: [Element] = []
+        for s in series[Evaluator.key(selector)] ?? [] {
+            let index = s.upperBound(reference) - 1
+            guard index >= 0 else { continue }
+            let sample = s.samples[index]
+            guard sample.timestamp > reference - lookbackDelta, !sample.isStaleMarker else { continue }
+            out.append(Element(labels: s.labels, value: sample.value, sampleTime: sample.timestamp))
+        }
+        try count(out.count)
+        return out
+    }
+
+    func selectMatrix(_ m: MatrixSelector, at time: Int64) throws -> EvalValue {
+        let reference = resolve(m.selector.at, time) - m.selector.offset
+        let start = reference - m.range
+        var out: [RangeSeries] = []
+        var total = 0
+        for s in series[Evaluator.key(m.selector)] ?? [] {
+            let high = s.upperBound(reference)
+            let low = s.upperBound(start)
+            guard low < high else { continue }
+            let samples = s.samples[low..<high].filter { !$0.isStaleMarker }
+            guard !samples.isEmpty else { continue }
+            total += samples.count
+            out.append(RangeSeries(labels: s.labels, samples: samples))
+        }
+        try count(total)
+        return .matrix(out, RangeWindow(start: start, end: reference, range: m.range))
+    }
+
+    func evalSubquery(_ s: SubqueryExpr, at time: Int64) throws -> EvalValue {
+        let reference = resolve(s.at, time) - s.offset
+        let step = s.step > 0 ? s.step : max(defaultSubqueryStep, 1)
+        let rangeStart = reference - s.range
+        var first = step * (rangeStart / step)
+        if first <= rangeStart { first += step }
+        var index: [Labels: Int] = [:]
+        var out: [RangeSeries] = []
+        let key = "\(step) \(s.expr)"
+        var cache = subqueryResults[key] ?? [:]
+        defer { subqueryResults[key] = cache }
+        var t = first
+        while t <= reference {
+            let elements: [Element]
+            if let cached = cache[t] {
+                elements = cached
+            } else {
+                elements = try evalVector(s.expr, at: t)
+                cache[t] = elements
+            }
+            try count(elements.count)
+            for element in elements {
+                if let i = index[element.labels] {
+                    out[i].samples.append(Sample(timestamp: t, value: element.value))
+                    out[i].dropName = out[i].dropName || element.dropName
+                } else {
+                    index[element.labels] = out.count
+                    out.append(
+                        RangeSeries(
+                            labels: element.labels, samples: [Sample(timestamp: t, value: element.value)],
+                            dropName: element.dropName))
+                }
+            }
+            t += step
+        }
+        return .matrix(out, RangeWindow(start: rangeStart, end: reference, range: s.range))
+    }
+
+    /// Fails when two elements share a label set, as Prometheus checks every operator's output.
+    func checkDuplicates(_ elements: [Element]) throws {
+        var seen = Set<Labels>()
+        for element in elements where !seen.insert(element.labels).inserted {
+            throw QueryError.execution("vector cannot contain metrics with the same labelset")
+        }
+    }
+}

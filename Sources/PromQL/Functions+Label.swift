@@ -1,0 +1,146 @@
+import Series
+
+extension Evaluator {
+    func labelReplace(_ call: Call, at time: Int64) throws -> [Element] {
+        let input = try evalVector(call.args[0], at: time)
+        let dst = try evalString(call.args[1], at: time)
+        let replacement = try evalString(call.args[2], at: time)
+        let src = try evalString(call.args[3], at: time)
+        let pattern = try evalString(call.args[4], at: time)
+        let regex: AnchoredRegex
+        do {
+            regex = try AnchoredRegex(pattern)
+        } catch {
+            throw QueryError.execution("invalid regular expression in label_replace(): \(pattern)")
+        }
+        guard Labels.isValidLabelName(dst) else {
+            throw QueryError.execution("invalid destination label name in label_replace(): \(dst)")
+        }
+        var out: [Element] = []
+        for var element in input {
+            if let match = regex.match(element.labels[src]) {
+                element.labels = element.labels.setting(dst, to: Evaluator.expand(replacement, match))
+                if dst == Labels.metricName { element.dropName = false }
+            }
+            out.append(element)
+        }
+        try checkDuplicates(out)
+        return out
+    }
+
+    /// Expands `$1`, `${1}`, `$name` and `${name}` as Go's `Regexp.Expand` does.
+    static func expand(_ template: String, _ match: AnchoredRegex.Match) -> String {
+        var out = ""
+        var chars = Substring(template)
+        func group(_ name: String) -> String {
+            if let number = Int(name) {
+                return number < match.groups.count ? match.groups[number] ?? "" : ""
+            }
+            return match.named[name] ?? ""
+        }
+        while let dollar = chars.firstIndex(of: "$") {
+            out += chars[..<dollar]
+            chars = chars[chars.index(after: dollar)...]
+            if chars.first == "$" {
+                out += "$"
+                chars = chars.dropFirst()
+                continue
+            }
+            if chars.first == "{" {
+                if let close = chars.firstIndex(of: "}") {
+                    let name = String(chars[chars.index(after: chars.startIndex)..<close])
+                    if !name.isEmpty && name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
+                        out += group(name)
+                        chars = chars[chars.index(after: close)...]
+                        continue
+                    }
+                }
+                out += "$"
+                continue
+            }
+            let name = chars.prefix { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "_" }
+            if name.isEmpty {
+                out += "$"
+                continue
+            }
+            out += group(String(name))
+            chars = chars.dropFirst(name.count)
+        }
+        return out + chars
+    }
+
+    func labelJoin(_ call: Call, at time: Int64) throws -> [Element] {
+        let input = try evalVector(call.args[0], at: time)
+        let dst = try evalString(call.args[1], at: time)
+        let separator = try evalString(call.args[2], at: time)
+        let sources = try call.args.dropFirst(3).map { try evalString($0, at: time) }
+        guard Labels.isValidLabelName(dst) else {
+            throw QueryError.execution("invalid destination label name in label_join(): \(dst)")
+        }
+        for src in sources where !Labels.isValidLabelName(src) {
+            throw QueryError.execution("invalid source label name in label_join(): \(src)")
+        }
+        var out: [Element] = []
+        for var element in input {
+            let joined = sources.map { element.labels[$0] }.joined(separator: separator)
+            element.labels = element.labels.setting(dst, to: joined)
+            if dst == Labels.metricName { element.dropName = false }
+            out.append(element)
+        }
+        try checkDuplicates(out)
+        return out
+    }
+
+    func sortFunction(_ call: Call, at time: Int64) throws -> [Element] {
+        let input = try evalVector(call.args[0], at: time)
+        let name = call.function.name
+        if name == "sort" || name == "sort_desc" {
+            let descending = name == "sort_desc"
+            return input.enumerated().sorted { a, b in
+                let (x, y) = (a.element.value, b.element.value)
+                if x.isNaN != y.isNaN { return !x.isNaN }
+                if x != y && !x.isNaN { return descending ? x > y : x < y }
+                return a.offset < b.offset
+            }.map(\.element)
+        }
+        let labelNames = try call.args.dropFirst().map { try evalString($0, at: time) }
+        let descending = name == "sort_by_label_desc"
+        return input.sorted { a, b in
+            for label in labelNames {
+                let (x, y) = (a.labels[label], b.labels[label])
+                if x == y { continue }
+                return Evaluator.naturalLess(x, y) != descending
+            }
+            return descending ? b.labels < a.labels : a.labels < b.labels
+        }
+    }
+
+    /// Natural ordering: runs of digits compare by numeric value, other text byte-wise.
+    static func naturalLess(_ a: String, _ b: String) -> Bool {
+        func chunks(_ s: String) -> [String] {
+            var out: [String] = []
+            var current = ""
+            var inDigits = false
+            for c in s {
+                let digit = c.isASCII && c.isNumber
+                if !current.isEmpty && digit != inDigits {
+                    out.append(current)
+                    current = ""
+                }
+                inDigits = digit
+                current.append(c)
+            }
+            if !current.isEmpty { out.append(current) }
+            return out
+        }
+        let (ca, cb) = (chunks(a), chunks(b))
+        for (x, y) in zip(ca, cb) where x != y {
+            if let nx = Double(x), let ny = Double(y), x.allSatisfy(\.isNumber), y.allSatisfy(\.isNumber) {
+                if nx != ny { return nx < ny }
+                return x < y
+            }
+            return x < y
+        }
+        return ca.count < cb.count
+    }
+}

@@ -1,0 +1,37 @@
+import Series
+
+/// Reads one series' samples across its chunks, decoding lazily and keeping to a time range.
+struct ChunkSeriesIterator: SampleIterator {
+    private let chunks: [[UInt8]]
+    private let minTime: Int64
+    private let maxTime: Int64
+    private var nextChunk = 0
+    private var current: XORIterator?
+
+    /// Iterates `chunks` (encoded XOR chunks, oldest first) within `minTime...maxTime`.
+    init(chunks: [[UInt8]], minTime: Int64, maxTime: Int64) {
+        self.chunks = chunks
+        self.minTime = minTime
+        self.maxTime = maxTime
+    }
+
+    mutating func next() throws -> Sample? {
+        while true {
+            if current == nil {
+                guard nextChunk < chunks.count else { return nil }
+                current = XORIterator(bytes: chunks[nextChunk])
+                nextChunk += 1
+            }
+            while let sample = current?.next() {
+                if sample.timestamp < minTime { continue }
+                if sample.timestamp > maxTime {
+                    nextChunk = chunks.count
+                    current = nil
+                    return nil
+                }
+                return sample
+            }
+            current = nil
+        }
+    }
+}
