@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "llmwatch",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "llmwatch", targets: ["llmwatch"]),
         .library(name: "Exposition", targets: ["Exposition"]),
@@ -25,6 +25,8 @@ let package = Package(
         .target(name: "Config", dependencies: ["Yams"]),
         .target(name: "PromQL", dependencies: ["Series"]),
         .target(name: "PromQLTest", dependencies: ["PromQL", "Series"]),
+        .target(name: "TSDB", dependencies: ["Series"]),
+        .target(name: "Evaluator", dependencies: ["PromQL", "Series", "Config"]),
         .target(
             name: "Probe",
             dependencies: [
@@ -54,15 +56,18 @@ let package = Package(
                 "Exposition",
             ]
         ),
-        .testTarget(name: "ExpositionTests", dependencies: ["Exposition"]),
+        .testTarget(name: "ExpositionTests", dependencies: ["Exposition"], exclude: ["Fixtures"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
+        .testTarget(name: "TSDBTests", dependencies: ["TSDB", "Series"], exclude: ["Fixtures"]),
+        .testTarget(name: "EvaluatorTests", dependencies: ["Evaluator", "PromQL", "Series"], exclude: ["Fixtures"]),
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "PromQLTest", "Series"], exclude: ["Fixtures"]),
         .testTarget(
             name: "ProbeTests",
             dependencies: [
                 "Probe", "Exposition",
                 .product(name: "Hummingbird", package: "hummingbird"),
-            ]
+            ],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "EndToEndTests",

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// Sends provider requests over AsyncHTTPClient and hands the response body back line by line,
 /// turning every transport failure into a classified ``ProbeError``.
@@ -74,13 +75,21 @@ public struct HTTPTransport: Sendable {
             throw Self.classify(error, afterResponse: false, redactor: redactor)
         }
         let (events, continuation) = AsyncThrowingStream<WireEvent, any Error>.makeStream()
-        let task = client.execute(request: request, delegate: StreamDelegate(continuation))
-        continuation.onTermination = { _ in task.cancel() }
-        defer { task.cancel() }
+        let delegate = StreamDelegate(continuation)
+        let task = client.execute(request: request, delegate: delegate)
+        continuation.onTermination = { _ in
+            delegate.release()
+            task.cancel()
+        }
+        defer {
+            delegate.release()
+            task.cancel()
+        }
 
         var head: HTTPResponseHead?
         var errorBody: [UInt8] = []
         var pending: [UInt8] = []
+        var searched = 0  // the start of `pending` known to hold no line break
         do {
             reading: for try await event in events {
                 switch event {
@@ -92,14 +101,16 @@ public struct HTTPTransport: Sendable {
                     times.responseEnded = instant
                 case .body(let chunk, let instant):
                     times.responseEnded = instant
+                    delegate.consumed(chunk.readableBytes)
                     if let head, !(200..<300).contains(head.status.code) {
-                        errorBody.append(contentsOf: chunk.readableBytesView.prefix(maxErrorBodyBytes - errorBody.count))
+                        let room = maxErrorBodyBytes - errorBody.count
+                        errorBody.append(contentsOf: chunk.readableBytesView.prefix(room))
                         if errorBody.count >= maxErrorBodyBytes { break reading }
                         continue
                     }
                     pending.append(contentsOf: chunk.readableBytesView)
                     var lineStart = 0
-                    while let newline = pending[lineStart...].firstIndex(of: UInt8(ascii: "\n")) {
+                    while let newline = pending[max(lineStart, searched)...].firstIndex(of: UInt8(ascii: "\n")) {
                         var lineEnd = newline
                         if lineEnd > lineStart, pending[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
                         let keepGoing = try onLine(pending[lineStart..<lineEnd], instant)
@@ -107,6 +118,7 @@ public struct HTTPTransport: Sendable {
                         if !keepGoing { return times }
                     }
                     pending.removeFirst(lineStart)
+                    searched = pending.count
                     if pending.count > maxLineBytes {
                         throw ProbeError(.invalidResponse, "response line longer than \(maxLineBytes) bytes")
                     }
@@ -115,13 +127,13 @@ public struct HTTPTransport: Sendable {
         } catch let error as ProbeError {
             throw error
         } catch {
+            // An error status stays the error, even when its body is cut short.
+            if let head, let failure = statusError(head, body: errorBody, redactor: redactor) { throw failure }
             throw Self.classify(error, afterResponse: head != nil, redactor: redactor)
         }
         if Task.isCancelled { throw ProbeError(.timeout, "cancelled") }
         guard let head else { throw ProbeError(.connection, "connection closed before a response arrived") }
-        if let failure = statusError(status: head.status, headers: head.headers, body: errorBody, redactor: redactor) {
-            throw failure
-        }
+        if let failure = statusError(head, body: errorBody, redactor: redactor) { throw failure }
         if !pending.isEmpty {
             _ = try onLine(pending[...], times.responseEnded)
         }
@@ -145,14 +157,23 @@ public struct HTTPTransport: Sendable {
 
     private func checkStatus(_ response: HTTPClientResponse, redactor: SecretRedactor) async throws(ProbeError) {
         guard !(200..<300).contains(response.status.code) else { return }
-        let body = (try? await Self.collect(response.body, limit: maxErrorBodyBytes, redactor: redactor, truncate: true)) ?? []
-        if let failure = statusError(status: response.status, headers: response.headers, body: body, redactor: redactor) {
+        let body =
+            (try? await Self.collect(response.body, limit: maxErrorBodyBytes, redactor: redactor, truncate: true)) ?? []
+        if let failure = statusError(
+            status: response.status, headers: response.headers, body: body, redactor: redactor)
+        {
             throw failure
         }
     }
 
+    private func statusError(_ head: HTTPResponseHead, body: [UInt8], redactor: SecretRedactor) -> ProbeError? {
+        statusError(status: head.status, headers: head.headers, body: body, redactor: redactor)
+    }
+
     /// The error a non-2xx status means, explained by the provider's error body; `nil` for 2xx.
-    private func statusError(status: HTTPResponseStatus, headers: HTTPHeaders, body: [UInt8], redactor: SecretRedactor) -> ProbeError? {
+    private func statusError(
+        status: HTTPResponseStatus, headers: HTTPHeaders, body: [UInt8], redactor: SecretRedactor
+    ) -> ProbeError? {
         let code = Int(status.code)
         guard !(200..<300).contains(code) else { return nil }
         let detail = ProviderErrorBody.message(from: body).map { redactor.redact($0) }
@@ -210,6 +231,9 @@ public struct HTTPTransport: Sendable {
                 break
             }
         }
+        if afterResponse, let parserError = error as? HTTPParserError, parserError == .invalidEOFState {
+            return ProbeError(.invalidResponse, "connection closed before the response ended")
+        }
         let text = redactor.redact(String(describing: error))
         if afterResponse {
             return ProbeError(.invalidResponse, "response broken off: \(text)")
@@ -240,12 +264,39 @@ enum WireEvent: Sendable {
 
 /// Forwards a streamed exchange from AsyncHTTPClient's event loop into an async stream, stamping
 /// each event as it happens rather than when the consuming task gets to it.
+///
+/// Reading pauses while more than ``bufferLimit`` bytes wait for the consumer, so a server that
+/// streams faster than the probe decodes cannot grow the buffer without bound.
 final class StreamDelegate: HTTPClientResponseDelegate {
     typealias Response = Void
+    /// Unconsumed body bytes above which the connection is not read.
+    static let bufferLimit = 1 << 20
     private let events: AsyncThrowingStream<WireEvent, any Error>.Continuation
+    private let flow = Mutex<(buffered: Int, paused: EventLoopPromise<Void>?, released: Bool)>((0, nil, false))
 
     init(_ events: AsyncThrowingStream<WireEvent, any Error>.Continuation) {
         self.events = events
+    }
+
+    /// The consumer took `bytes` bytes of body off the stream.
+    func consumed(_ bytes: Int) {
+        let resume = flow.withLock { flow -> EventLoopPromise<Void>? in
+            flow.buffered -= bytes
+            guard flow.buffered <= Self.bufferLimit, let paused = flow.paused else { return nil }
+            flow.paused = nil
+            return paused
+        }
+        resume?.succeed()
+    }
+
+    /// The consumer is gone: reading never pauses again.
+    func release() {
+        let resume = flow.withLock { flow -> EventLoopPromise<Void>? in
+            flow.released = true
+            defer { flow.paused = nil }
+            return flow.paused
+        }
+        resume?.succeed()
     }
 
     func didSendRequest(task: HTTPClient.Task<Void>) {
@@ -259,7 +310,15 @@ final class StreamDelegate: HTTPClientResponseDelegate {
 
     func didReceiveBodyPart(task: HTTPClient.Task<Void>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
         events.yield(.body(buffer, .now))
-        return task.eventLoop.makeSucceededVoidFuture()
+        let promise = task.eventLoop.makePromise(of: Void.self)
+        let pause = flow.withLock { flow -> Bool in
+            flow.buffered += buffer.readableBytes
+            guard !flow.released, flow.buffered > Self.bufferLimit else { return false }
+            flow.paused = promise
+            return true
+        }
+        if !pause { promise.succeed() }
+        return promise.futureResult
     }
 
     func didReceiveError(task: HTTPClient.Task<Void>, _ error: any Error) {

@@ -53,6 +53,7 @@ public struct ProbeScheduler: Sendable {
                 let prompt = model.prompts[promptIndex % model.prompts.count]
                 promptIndex += 1
                 let report = await prober.probe(model, check: check, prompt: prompt)
+                if Task.isCancelled { return }
                 if case .failure(let error) = report.attempts.first?.result, let retryAfter = error.retryAfter {
                     await gate.block(model.name, until: clock.now + retryAfter)
                 }

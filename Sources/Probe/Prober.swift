@@ -76,7 +76,8 @@ public struct Prober: Sendable {
         return report
     }
 
-    /// One call of one model under `timeout`, recorded into the metrics.
+    /// One call of one model under `timeout`, recorded into the metrics (unless the calling
+    /// task was cancelled, which is shutdown or reload, not a failure of the model).
     public func attempt(_ model: ModelConfig, operation: String, prompt: PromptConfig, timeout: Duration) async -> ProbeAttempt {
         var attempt = ProbeAttempt(model: model, operation: operation, prompt: prompt, result: .failure(ProbeError(.connection, "no provider")))
         if let provider = providers[model.name] {
@@ -85,6 +86,8 @@ public struct Prober: Sendable {
         if case .success(let outcome) = attempt.result, let expectation = prompt.expect {
             attempt.correct = expectation.isSatisfied(by: outcome.text)
         }
+        // A probe cut short by shutdown or reload says nothing about the model: not recorded.
+        if Task.isCancelled { return attempt }
         metrics.record(attempt, operation: operation)
         log(attempt)
         return attempt

@@ -120,7 +120,9 @@ struct ByteReader {
 
     /// Reads a length-prefixed byte string.
     mutating func lengthPrefixed() throws(Malformed) -> [UInt8] {
-        let length = try count(limit: bytes.count - offset)
+        let raw = try uvarint()
+        guard raw <= UInt64(bytes.count - offset) else { throw Malformed() }
+        let length = Int(raw)
         defer { offset += length }
         return Array(bytes[offset..<offset + length])
     }

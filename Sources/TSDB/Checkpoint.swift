@@ -33,7 +33,9 @@ enum Checkpoint {
             let series = head.series[ref]!
             let record = Record.CheckpointSeries(
                 ref: ref, labels: series.labels,
-                chunks: series.chunks.map { Record.ChunkRange(minTime: $0.minTime, maxTime: $0.maxTime, bytes: $0.bytes) },
+                chunks: series.chunks.map {
+                    Record.ChunkRange(minTime: $0.minTime, maxTime: $0.maxTime, bytes: $0.bytes)
+                },
                 head: series.head.bytes)
             Frame.append(Record.checkpointSeries(record).encoded(), to: &bytes)
         }

@@ -73,8 +73,8 @@ public final class DB: SeriesSource, @unchecked Sendable {
     /// Each sample is judged by Prometheus's rules: older than its series' newest is out of order,
     /// the same timestamp with other value bits is a duplicate, an exact repeat is silently
     /// ignored, older than the retention cutoff is out of bounds. Refused samples are counted in
-    /// `stats` and the summary; they are not errors. Throws only when the WAL cannot be written
-    /// (the samples then stay in memory but would not survive a restart) or the store is closed.
+    /// `stats` and the summary; they are not errors. Throws only when the WAL cannot be written or
+    /// synced (the samples then stay in memory but may not survive a restart) or the store is closed.
     @discardableResult
     public func append(_ samples: [LabeledSample]) throws(TSDBError) -> AppendSummary {
         let (summary, syncDue) = try state.withLock { (state) throws(TSDBError) -> (AppendSummary, Bool) in
@@ -90,7 +90,8 @@ public final class DB: SeriesSource, @unchecked Sendable {
                 if let new { created.append(Record.SeriesRecord(ref: new, labels: item.labels)) }
                 summary.record(outcome)
                 if outcome == .appended, let ref {
-                    accepted.append(Record.RefSample(ref: ref, timestamp: item.sample.timestamp, value: item.sample.value))
+                    accepted.append(
+                        Record.RefSample(ref: ref, timestamp: item.sample.timestamp, value: item.sample.value))
                 }
             }
             var records: [Record] = []
@@ -171,14 +172,16 @@ public final class DB: SeriesSource, @unchecked Sendable {
         let (snapshot, lastSegment) = try state.withLock { (state) throws(TSDBError) -> (Head, Int) in
             guard let wal = state.wal else { throw .closed }
             if let retention = options.retention, state.head.maxTime != .min {
-                let removed = state.head.truncate(before: state.head.maxTime - retention.milliseconds)
+                let (cutoff, overflow) = state.head.maxTime.subtractingReportingOverflow(retention.milliseconds)
+                let removed = state.head.truncate(before: overflow ? .min : cutoff)
                 state.stats.seriesRemoved += removed.count
             }
             state.lastCheckpoint = .now
             return (state.head, try wal.cut())
         }
         let bytes = Checkpoint.encode(snapshot, lastSegment: lastSegment)
-        try FileIO.writeAtomically(bytes, to: walDirectory + "/" + Checkpoint.name(lastSegment), directory: walDirectory)
+        try FileIO.writeAtomically(
+            bytes, to: walDirectory + "/" + Checkpoint.name(lastSegment), directory: walDirectory)
         var deletedBytes = 0
         var deletedSegments = 0
         for name in try FileIO.list(walDirectory) {

@@ -38,7 +38,8 @@ enum Frame {
     }
 
     /// The frames of `bytes` in order, then where and why reading stopped if it stopped early.
-    static func split(_ bytes: [UInt8]) -> (payloads: [(offset: Int, payload: [UInt8])], damage: (offset: Int, Damage)?) {
+    static func split(_ bytes: [UInt8]) -> (payloads: [(offset: Int, payload: [UInt8])], damage: (offset: Int, Damage)?)
+    {
         var payloads: [(offset: Int, payload: [UInt8])] = []
         var offset = 0
         while offset < bytes.count {

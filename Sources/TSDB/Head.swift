@@ -80,7 +80,7 @@ struct Head: Sendable {
     mutating func truncate(before cutoff: Int64) -> [SeriesRef] {
         minValidTime = max(minValidTime, cutoff)
         var gone: [SeriesRef] = []
-        for ref in series.keys {
+        for ref in Array(series.keys) {
             if series[ref]!.maxTime < cutoff {
                 gone.append(ref)
                 continue

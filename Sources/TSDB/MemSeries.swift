@@ -1,7 +1,7 @@
 import Series
 
 /// A reference to a series in the head, assigned in creation order and written to the WAL.
-public typealias SeriesRef = UInt64
+typealias SeriesRef = UInt64
 
 /// A closed (full) chunk of a series: its time range and encoded bytes.
 struct ChunkMeta: Sendable {
@@ -52,7 +52,8 @@ struct MemSeries: Sendable {
         if timestamp > head.maxTime { return .appended }
         if timestamp < head.maxTime { return .rejected(.outOfOrderSample) }
         // Bit patterns are compared so a stale marker differs from an ordinary NaN.
-        return value.bitPattern == head.lastValue.bitPattern ? .ignoredDuplicate : .rejected(.duplicateSampleForTimestamp)
+        return value.bitPattern == head.lastValue.bitPattern
+            ? .ignoredDuplicate : .rejected(.duplicateSampleForTimestamp)
     }
 
     /// Appends a sample that `appendable` accepted, cutting a new chunk when the head chunk is full.

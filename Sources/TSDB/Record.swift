@@ -99,10 +99,14 @@ enum Record: Equatable {
             writer.uvarint(series.ref)
             Record.write(series.labels, to: &writer)
             writer.uvarint(UInt64(series.chunks.count))
+            // Time ranges as deltas: each chunk's start from the previous chunk's end, its end
+            // from its start. Wrapping arithmetic round-trips any range, even a malformed one.
+            var previousEnd: Int64 = 0
             for chunk in series.chunks {
-                writer.varint(chunk.minTime)
-                writer.varint(chunk.maxTime)
+                writer.varint(chunk.minTime &- previousEnd)
+                writer.varint(chunk.maxTime &- chunk.minTime)
                 writer.lengthPrefixed(chunk.bytes)
+                previousEnd = chunk.maxTime
             }
             writer.lengthPrefixed(series.head)
         }
@@ -133,7 +137,8 @@ enum Record: Equatable {
             for _ in 0..<count {
                 ref = ref &+ UInt64(bitPattern: try reader.varint())
                 timestamp = timestamp &+ (try reader.varint())
-                samples.append(RefSample(ref: ref, timestamp: timestamp, value: Double(bitPattern: try reader.uint64())))
+                samples.append(
+                    RefSample(ref: ref, timestamp: timestamp, value: Double(bitPattern: try reader.uint64())))
             }
             record = .samples(samples)
         case .checkpointHeader:
@@ -142,17 +147,20 @@ enum Record: Equatable {
             let nextRef = try reader.uvarint()
             let minValidTime = try reader.varint()
             record = .checkpointHeader(
-                CheckpointHeader(formatVersion: version, lastSegment: segment, nextRef: nextRef, minValidTime: minValidTime))
+                CheckpointHeader(
+                    formatVersion: version, lastSegment: segment, nextRef: nextRef, minValidTime: minValidTime))
         case .checkpointSeries:
             let ref = try reader.uvarint()
             let labels = try readLabels(&reader, limit: bytes.count)
             let count = try reader.count(limit: bytes.count)
             var chunks: [ChunkRange] = []
             chunks.reserveCapacity(count)
+            var previousEnd: Int64 = 0
             for _ in 0..<count {
-                let minTime = try reader.varint()
-                let maxTime = try reader.varint()
+                let minTime = previousEnd &+ (try reader.varint())
+                let maxTime = minTime &+ (try reader.varint())
                 chunks.append(ChunkRange(minTime: minTime, maxTime: maxTime, bytes: try reader.lengthPrefixed()))
+                previousEnd = maxTime
             }
             let head = try reader.lengthPrefixed()
             record = .checkpointSeries(CheckpointSeries(ref: ref, labels: labels, chunks: chunks, head: head))

@@ -26,7 +26,9 @@ struct Recovery {
     init(directory: String) throws(TSDBError) {
         let names = try FileIO.list(directory)
         for name in names where name.hasSuffix(".tmp") { try FileIO.remove(directory + "/" + name) }
-        let checkpoints = names.compactMap { name in Checkpoint.index(of: name).map { ($0, name) } }.sorted { $0.0 < $1.0 }
+        let checkpoints = names.compactMap { name in Checkpoint.index(of: name).map { ($0, name) } }.sorted {
+            $0.0 < $1.0
+        }
         var covered = -1
         if let (last, name) = checkpoints.last {
             let path = directory + "/" + name
@@ -34,38 +36,48 @@ struct Recovery {
             report.checkpoint = path
             checkpointBytes = FileIO.size(path)
             for (_, old) in checkpoints.dropLast() { try FileIO.remove(directory + "/" + old) }
-            nextSegment = last + 1
+            nextSegment = max(last, covered) + 1
         }
         let all = names.compactMap { name in WAL.index(of: name).map { ($0, name) } }.sorted { $0.0 < $1.0 }
         for (index, name) in all where index <= covered { try FileIO.remove(directory + "/" + name) }
         let live = all.filter { $0.0 > covered }
+        var lastKept: (index: Int, bytes: Int)?
         for (position, (index, name)) in live.enumerated() {
             let path = directory + "/" + name
             let bytes = try FileIO.read(path)
             report.segmentsReplayed += 1
-            nextSegment = index + 1
-            if let damageOffset = replay(bytes, segment: name) {
-                let later = live.dropFirst(position + 1)
-                var cut = bytes.count - damageOffset.offset
-                for (_, laterName) in later {
-                    cut += FileIO.size(directory + "/" + laterName)
-                    try FileIO.remove(directory + "/" + laterName)
-                }
-                try FileIO.truncate(path, to: damageOffset.offset)
-                try FileIO.syncDirectory(directory)
-                report.tornTail = RecoveryReport.TornTail(
-                    segment: path, offset: damageOffset.offset, bytesCut: cut, reason: damageOffset.reason)
-                segments += 1
-                segmentBytes += damageOffset.offset
-                break
+            guard let damage = replay(bytes) else {
+                segmentBytes += bytes.count
+                lastKept = (index, bytes.count)
+                continue
             }
-            segments += 1
-            segmentBytes += bytes.count
+            var cut = bytes.count - damage.offset
+            for (_, laterName) in live.dropFirst(position + 1) {
+                cut += FileIO.size(directory + "/" + laterName)
+                try FileIO.remove(directory + "/" + laterName)
+            }
+            try FileIO.truncate(path, to: damage.offset)
+            try FileIO.syncDirectory(directory)
+            report.tornTail = RecoveryReport.TornTail(
+                segment: path, offset: damage.offset, bytesCut: cut, reason: damage.reason)
+            segmentBytes += damage.offset
+            lastKept = (index, damage.offset)
+            break
+        }
+        guard let lastKept else { return }
+        segments = report.segmentsReplayed
+        // An empty last segment (a restart with no appends, or a tear at its first byte) is
+        // reused rather than followed by another empty one.
+        if lastKept.bytes == 0 {
+            nextSegment = lastKept.index
+            segments -= 1
+        } else {
+            nextSegment = lastKept.index + 1
         }
     }
 
     /// Replays one segment; returns where and why it is damaged, if it is.
-    private mutating func replay(_ bytes: [UInt8], segment: String) -> (offset: Int, reason: String)? {
+    private mutating func replay(_ bytes: [UInt8]) -> (offset: Int, reason: String)? {
         let (payloads, damage) = Frame.split(bytes)
         for (offset, payload) in payloads {
             guard let record = try? Record.decode(payload) else {

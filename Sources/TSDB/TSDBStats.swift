@@ -35,9 +35,9 @@ public struct TSDBStats: Sendable, Equatable {
     public var seriesRemoved = 0
     /// Background syncs or checkpoints that failed (see `DB.Options.warn`).
     public var maintenanceFailures = 0
-    /// The oldest and newest sample timestamps held (milliseconds); nil while empty
-    /// (`prometheus_tsdb_head_min_time`, `prometheus_tsdb_head_max_time`).
+    /// The oldest sample timestamp held (milliseconds); nil while empty (`prometheus_tsdb_head_min_time`).
     public var minTime: Int64?
+    /// The newest sample timestamp held (milliseconds); nil while empty (`prometheus_tsdb_head_max_time`).
     public var maxTime: Int64?
 
     /// Bytes on disk: WAL and checkpoint.

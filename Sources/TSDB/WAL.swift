@@ -25,7 +25,8 @@ final class WAL {
 
     /// Starts writing a new segment `segment` in `directory`, which already holds `existingBytes`
     /// in `existingSegments` older segments.
-    init(directory: String, segment: Int, segmentSize: Int, existingBytes: Int, existingSegments: Int) throws(TSDBError) {
+    init(directory: String, segment: Int, segmentSize: Int, existingBytes: Int, existingSegments: Int) throws(TSDBError)
+    {
         self.directory = directory
         self.segmentSize = segmentSize
         self.segment = segment

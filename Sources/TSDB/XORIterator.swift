@@ -41,14 +41,6 @@ public struct XORIterator: Sendable {
         return Sample(timestamp: timestamp, value: Double(bitPattern: valueBits))
     }
 
-    /// Advances to the first sample at or after `minTime`, returning it, or nil when none is left.
-    public mutating func seek(to minTime: Int64) -> Sample? {
-        while let sample = next() {
-            if sample.timestamp >= minTime { return sample }
-        }
-        return nil
-    }
-
     private mutating func decode() -> Bool {
         switch index {
         case 0:

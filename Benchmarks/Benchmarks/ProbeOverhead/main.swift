@@ -1,0 +1,102 @@
+import AsyncHTTPClient
+import Exposition
+import Foundation
+import Logging
+import Probe
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+// Probe overhead: CPU time the probe spends per probed request (excluding waiting), and the
+// client-side timing error against injected delays, for AsyncHTTPClient (what the probe uses)
+// and URLSession's delegate API (the alternative on Linux), against one replay server.
+// Run from Benchmarks/: swift run -c release ProbeOverhead
+
+let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("python/llama-server-stream.sse")
+let port = 18000 + Int.random(in: 0..<1000)
+let server = Process()
+server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+server.arguments = ["python3", fixture.deletingLastPathComponent().appendingPathComponent("replay_server.py").path, "\(port)", fixture.path]
+let serverOutput = Pipe()
+server.standardOutput = serverOutput
+try server.run()
+_ = serverOutput.fileHandleForReading.availableData
+defer { server.terminate() }
+
+let base = "http://127.0.0.1:\(port)"
+let client = HTTPClient(eventLoopGroupProvider: .singleton)
+let logger = Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }
+
+func config(prefix: String) throws -> ProbeConfig {
+    try ProbeConfigLoader(environment: [:]).parse("""
+        models:
+          - {name: bench, provider: openai_compatible, model: tiny, endpoint: "\(base)\(prefix)/v1", timeout: 10s}
+        """, file: "bench.yml")
+}
+
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF, &usage)
+    return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+}
+
+func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+
+// 1. CPU per probed request, no injected delays.
+let fast = try config(prefix: "")
+let fastProber = Prober(config: fast, metrics: ProbeMetrics(registry: MetricRegistry(), config: fast), client: client, logger: logger)
+let model = fast.models[0]
+for _ in 0..<20 { _ = await fastProber.attempt(model, operation: "bench", prompt: model.prompts[0], timeout: .seconds(10)) }
+let requests = 300
+let cpuBefore = cpuSeconds()
+let wallBefore = ContinuousClock.now
+for _ in 0..<requests { _ = await fastProber.attempt(model, operation: "bench", prompt: model.prompts[0], timeout: .seconds(10)) }
+let cpuPerRequest = (cpuSeconds() - cpuBefore) / Double(requests)
+let wallPerRequest = (ContinuousClock.now - wallBefore) / requests
+
+// 2. Timing error with 150 ms before the first token and 20 ms between events.
+let slow = try config(prefix: "/delay/150/20")
+let slowProber = Prober(config: slow, metrics: ProbeMetrics(registry: MetricRegistry(), config: slow), client: client, logger: logger)
+var ttftErrors: [Double] = []
+var tpotErrors: [Double] = []
+for _ in 0..<15 {
+    let attempt = await slowProber.attempt(slow.models[0], operation: "bench", prompt: model.prompts[0], timeout: .seconds(10))
+    guard case .success(let outcome) = attempt.result, let ttft = outcome.timeToFirstToken else { fatalError("probe failed: \(attempt.result)") }
+    ttftErrors.append((ttft.seconds - 0.150) * 1000)
+    // The stream's content events are spaced 20 ms apart; the final two (finish, usage) too.
+    let gaps = outcome.totalDuration - ttft
+    let events = Double(outcome.contentChunks + 1)
+    tpotErrors.append((gaps.seconds / events - 0.020) * 1000)
+}
+
+// 3. URLSession (FoundationNetworking, libcurl) against the same server and delay: time to the
+// first body byte, which the server holds back 150 ms.
+final class FirstByte: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+    var start = ContinuousClock.now
+    var first: Duration?
+    let done = DispatchSemaphore(value: 0)
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+        if first == nil { first = ContinuousClock.now - start }
+    }
+    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) { done.signal() }
+}
+var urlSessionErrors: [Double] = []
+for _ in 0..<15 {
+    let delegate = FirstByte()
+    let session = URLSession(configuration: .ephemeral, delegate: delegate, delegateQueue: nil)
+    delegate.start = ContinuousClock.now
+    session.dataTask(with: URL(string: "\(base)/delay/150/20/v1/chat/completions")!).resume()
+    delegate.done.wait()
+    urlSessionErrors.append((delegate.first!.seconds - 0.150) * 1000)
+    session.invalidateAndCancel()
+}
+
+try await client.shutdown()
+print("probe overhead (\(requests) requests, llama.cpp stream replayed locally, no delays)")
+print(String(format: "  CPU per request:           %.3f ms   (wall %.3f ms)", cpuPerRequest * 1000, wallPerRequest.seconds * 1000))
+print("timing error against injected delays (median of 15; includes the Python server's own scheduling)")
+print(String(format: "  AsyncHTTPClient TTFT:      %+.2f ms  (range %+.2f .. %+.2f)", median(ttftErrors), ttftErrors.min()!, ttftErrors.max()!))
+print(String(format: "  AsyncHTTPClient per token: %+.2f ms", median(tpotErrors)))
+print(String(format: "  URLSession first byte:     %+.2f ms  (range %+.2f .. %+.2f)", median(urlSessionErrors), urlSessionErrors.min()!, urlSessionErrors.max()!))

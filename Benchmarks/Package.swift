@@ -1,0 +1,38 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Benchmarks for llmwatch, kept out of the root package so that building or testing llmwatch
+// never resolves the benchmark harness. Run them with `Benchmarks/run.sh`.
+let package = Package(
+    name: "llmwatch-benchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "llmwatch", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.24.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        .executableTarget(
+            name: "ExpositionBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Exposition", package: "llmwatch"),
+            ],
+            path: "Benchmarks/ExpositionBenchmarks",
+            plugins: [
+                .plugin(name: "BenchmarkPlugin", package: "benchmark")
+            ]
+        ),
+        .executableTarget(
+            name: "ProbeOverhead",
+            dependencies: [
+                .product(name: "Probe", package: "llmwatch"),
+                .product(name: "Exposition", package: "llmwatch"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/ProbeOverhead"
+        ),
+    ]
+)
