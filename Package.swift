@@ -56,15 +56,26 @@ let package = Package(
                 "Exposition",
             ]
         ),
-        .testTarget(name: "ExpositionTests", dependencies: ["Exposition"], exclude: ["Fixtures"]),
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/Support"
+        ),
+        .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
-        .testTarget(name: "TSDBTests", dependencies: ["TSDB", "Series"], exclude: ["Fixtures"]),
-        .testTarget(name: "EvaluatorTests", dependencies: ["Evaluator", "PromQL", "Series"], exclude: ["Fixtures"]),
-        .testTarget(name: "PromQLTests", dependencies: ["PromQL", "PromQLTest", "Series"], exclude: ["Fixtures"]),
+        .testTarget(name: "TSDBTests", dependencies: ["TSDB", "Series", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "EvaluatorTests", dependencies: ["Evaluator", "PromQL", "Series", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "PromQLTests", dependencies: ["PromQL", "PromQLTest", "Series", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "ProbeTests",
             dependencies: [
-                "Probe", "Exposition",
+                "Probe", "Exposition", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             exclude: ["Fixtures"]
@@ -72,7 +83,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "Web", "Probe",
+                "Web", "Probe", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]

@@ -27,7 +27,7 @@ public struct PromQLEngine: Sendable {
     }
 
     /// Evaluates `expr` at one time (milliseconds since the epoch).
-    public func instantQuery(_ expr: String, at time: Int64, source: any SeriesSource) async throws
+    public func instantQuery(_ expr: String, at time: Int64, source: any SeriesSource) throws
         -> QueryResult
     {
         try instantQuery(try parse(expr), at: time, source: source)
@@ -36,13 +36,14 @@ public struct PromQLEngine: Sendable {
     /// Evaluates `expr` at every `step` milliseconds from `start` to `end` inclusive.
     public func rangeQuery(
         _ expr: String, start: Int64, end: Int64, step: Int64, source: any SeriesSource
-    ) async throws
+    ) throws
         -> QueryResult
     {
         try rangeQuery(try parse(expr), start: start, end: end, step: step, source: source)
     }
 
-    private func parse(_ text: String) throws -> Expr {
+    /// Parses `text`, failing with `QueryError.parse` on bad syntax.
+    public func parse(_ text: String) throws -> Expr {
         do {
             return try PromQLParser.parse(text)
         } catch let error as ParseError {

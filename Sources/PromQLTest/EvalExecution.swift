@@ -9,9 +9,9 @@ struct EvalExecution {
     let engine = PromQLEngine(maxSamples: 10_000, timeout: .seconds(100))
 
     /// Nil when the eval passes, else what went wrong.
-    func run() async -> String? {
+    func run() -> String? {
         if command.isRange {
-            return await runRange()
+            return runRange()
         }
         var queries: [(expr: String, time: Int64)] = [
             (command.expr, command.end != 0 || command.step != 0 ? command.end : command.start)
@@ -20,15 +20,15 @@ struct EvalExecution {
             queries += AtModifierCases.cases(parsed, at: queries[0].time)
         }
         for query in queries {
-            if let failure = await runInstant(query.expr, at: query.time) { return failure }
+            if let failure = runInstant(query.expr, at: query.time) { return failure }
         }
         return nil
     }
 
-    private func runRange() async -> String? {
+    private func runRange() -> String? {
         let result: QueryResult
         do {
-            result = try await engine.rangeQuery(
+            result = try engine.rangeQuery(
                 command.expr, start: command.start, end: command.end, step: command.step, source: source)
         } catch {
             return command.isFail ? checkExpectedFailure(error) : "error evaluating query: \(error)"
@@ -38,10 +38,10 @@ struct EvalExecution {
         return compare(result.value)
     }
 
-    private func runInstant(_ expr: String, at time: Int64) async -> String? {
+    private func runInstant(_ expr: String, at time: Int64) -> String? {
         let result: QueryResult
         do {
-            result = try await engine.instantQuery(expr, at: time, source: source)
+            result = try engine.instantQuery(expr, at: time, source: source)
         } catch {
             return command.isFail
                 ? checkExpectedFailure(error) : "error evaluating query \(expr) at \(time): \(error)"
@@ -56,7 +56,7 @@ struct EvalExecution {
         }
         let rangeResult: QueryResult
         do {
-            rangeResult = try await engine.rangeQuery(
+            rangeResult = try engine.rangeQuery(
                 expr, start: time - 60_000, end: time + 60_000, step: 60_000, source: source)
         } catch {
             return "error evaluating query \(expr) at \(time) in range mode: \(error)"

@@ -45,7 +45,7 @@ public enum PromQLTestRunner {
 
     /// Runs `files` (paths), skipping the evals named in the TSV `skipList` (file, line, reason),
     /// and reports each failure and the closing line through `output`.
-    public static func run(files: [String], skipList: URL?, output: (String) -> Void) async
+    public static func run(files: [String], skipList: URL?, output: (String) -> Void)
         -> PromQLTestSummary
     {
         var summary = PromQLTestSummary()
@@ -98,7 +98,7 @@ public enum PromQLTestRunner {
                         source.append(labels: labels, samples: samples, histogramTimestamps: histograms)
                     }
                 case .eval(let eval):
-                    let failure = await EvalExecution(command: eval, source: source).run()
+                    let failure = EvalExecution(command: eval, source: source).run()
                     if let reason = skips[name]?[eval.line] {
                         usedSkips.insert("\(name):\(eval.line)")
                         summary.skipped += 1

@@ -25,7 +25,7 @@ struct TestPromQL: AsyncParsableCommand {
     var files: [String]
 
     func run() async throws {
-        let summary = await PromQLTestRunner.run(
+        let summary = PromQLTestRunner.run(
             files: files, skipList: skipList.map { URL(fileURLWithPath: $0) }, output: { print($0) })
         print(PromQLTestRunner.closingLine(summary))
         if summary.failed > 0 { throw ExitCode(1) }

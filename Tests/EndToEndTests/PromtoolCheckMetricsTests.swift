@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `promtool check metrics` (Debian's prometheus package) reads a live scrape of the probe and
@@ -10,7 +11,7 @@ struct PromtoolCheckMetricsTests {
         let page = try await HTTP.waitFor("\(probe.baseURL)/metrics") { body in
             body.contains("llm_request_duration_seconds_count{") && body.contains("llm_time_to_first_token_seconds_count{")
         }
-        let (status, findings) = try Self.promtoolCheckMetrics(page)
+        let (status, findings) = try await Self.promtoolCheckMetrics(page)
         #expect(findings.isEmpty, "promtool findings:\n\(findings)")
         #expect(status == 0)
         await probe.stop()
@@ -30,20 +31,8 @@ struct PromtoolCheckMetricsTests {
     }
 
     /// Runs `promtool check metrics` on `page`; returns its exit status and everything it printed.
-    static func promtoolCheckMetrics(_ page: String) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Programs.installed("promtool"))
-        process.arguments = ["check", "metrics"]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        input.fileHandleForWriting.write(Data(page.utf8))
-        try input.fileHandleForWriting.close()
-        let printed = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: printed, as: UTF8.self))
+    static func promtoolCheckMetrics(_ page: String) async throws -> (Int32, String) {
+        let result = try await runProgram(try Programs.installed("promtool"), ["check", "metrics"], input: Data(page.utf8))
+        return (result.status, result.output)
     }
 }

@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 
 /// An `llmwatch probe` process on 127.0.0.1 and an ephemeral port.

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Evaluator
@@ -15,7 +16,7 @@ struct DifferentialTests {
     @Test(arguments: Fixtures.files(in: Fixtures.ruleTests, suffix: ".test.yml"))
     func ruleTestFixture(file: String) async throws {
         let theirs = try await Fixtures.runPromtool(["test", "rules", file])
-        let ours = await RuleTestRunner.run(files: [file])
+        let ours = try await offPool { await RuleTestRunner.run(files: [file]) }
         #expect(ours.exitCode == theirs.exitCode)
         #expect(ours.output == theirs.output)
     }
@@ -32,7 +33,7 @@ struct DifferentialTests {
     @Test(arguments: Fixtures.files(in: Fixtures.productRuleTests, suffix: ".test.yml"))
     func productRuleTests(file: String) async throws {
         let theirs = try await Fixtures.runPromtool(["test", "rules", file])
-        let ours = await RuleTestRunner.run(files: [file])
+        let ours = try await offPool { await RuleTestRunner.run(files: [file]) }
         let name = (file as NSString).lastPathComponent
         if Self.engineVersionDivergences.contains(name) {
             withKnownIssue("PromQL 3.x left-open windows vs promtool 2.42", isIntermittent: true) {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Paths of the fixtures and of the product's rule files, found from this source file.
 enum Fixtures {
@@ -28,27 +29,10 @@ enum Fixtures {
     static let promtool = "/usr/bin/promtool"
     static var hasPromtool: Bool { FileManager.default.isExecutableFile(atPath: promtool) }
 
-    /// Runs promtool with `arguments` on a GCD thread, so that waiting for it does not block
-    /// Swift's cooperative pool (which other tests share); returns stdout and stderr interleaved
-    /// and the exit code.
+    /// Runs promtool with `arguments` off the cooperative pool; returns stdout and stderr
+    /// interleaved and the exit code.
     static func runPromtool(_ arguments: [String]) async throws -> (output: String, exitCode: Int32) {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try runPromtoolBlocking(arguments) })
-            }
-        }
-    }
-
-    private static func runPromtoolBlocking(_ arguments: [String]) throws -> (output: String, exitCode: Int32) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: promtool)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (String(decoding: data, as: UTF8.self), process.terminationStatus)
+        let result = try await runProgram(promtool, arguments)
+        return (result.output, result.status)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 import Exposition
@@ -12,7 +13,7 @@ struct PromtoolTests {
     }
 
     @Test(.enabled(if: promtool != nil, "promtool is not installed"))
-    func pageHasNoFindings() throws {
+    func pageHasNoFindings() async throws {
         let registry = MetricRegistry()
         let requests = registry.counter(
             name: "llm_requests_total", help: "Requests sent to models.", labelNames: ["model", "provider"])
@@ -32,20 +33,9 @@ struct PromtoolTests {
         }
         registry.register(collector: Build())
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try #require(Self.promtool))
-        process.arguments = ["check", "metrics"]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        input.fileHandleForWriting.write(Data(registry.render(.text004)))
-        try input.fileHandleForWriting.close()
-        let findings = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(findings)")
-        #expect(findings.isEmpty, "\(findings)")
+        let result = try await runProgram(
+            try #require(Self.promtool), ["check", "metrics"], input: Data(registry.render(.text004)))
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.isEmpty, "\(result.output)")
     }
 }

@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -134,22 +135,11 @@ func withFixtureServer<T: Sendable>(
             portContinuation.finish()
         },
         logger: logger)
-    return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await app.run() }
+    return try await whileRunning(app) {
         var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next(), port > 0 else {
-            group.cancelAll()
-            throw FixtureServerError.didNotStart
-        }
+        guard let port = await iterator.next(), port > 0 else { throw FixtureServerError.didNotStart }
         fixture.bound(to: port)
-        do {
-            let result = try await body(fixture)
-            group.cancelAll()
-            return result
-        } catch {
-            group.cancelAll()
-            throw error
-        }
+        return try await body(fixture)
     }
 }
 

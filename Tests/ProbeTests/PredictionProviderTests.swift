@@ -11,7 +11,7 @@ import Testing
             provider: prediction
             endpoint: \(endpoint)/predict
             model_version: v1.2.0
-            timeout: 5s
+            timeout: 60s
             prediction: \(fields)
             prompts:
               - name: known-fraud

@@ -64,19 +64,19 @@ private func render(_ value: QueryValue) -> [String] {
 @Test(arguments: instantCases)
 func instantQueries(query: String, result: [String]) async throws {
     let engine = PromQLEngine()
-    let value = try await engine.instantQuery(query, at: 300_000, source: fixture()).value
+    let value = try engine.instantQuery(query, at: 300_000, source: fixture()).value
     #expect(render(value) == result)
 }
 
 @Test func staleSeriesDisappears() async throws {
     let engine = PromQLEngine()
-    let value = try await engine.instantQuery("requests_total", at: 330_000, source: fixture()).value
+    let value = try engine.instantQuery("requests_total", at: 330_000, source: fixture()).value
     #expect(render(value) == [#"requests_total{job="a"} 220"#])
 }
 
 @Test func rangeQueryIsSortedMatrix() async throws {
     let engine = PromQLEngine()
-    let result = try await engine.rangeQuery(
+    let result = try engine.rangeQuery(
         "requests_total", start: 0, end: 600_000, step: 60_000, source: fixture())
     #expect(
         render(result.value) == [
@@ -90,7 +90,7 @@ func instantQueries(query: String, result: [String]) async throws {
         throws: QueryError.execution(
             "invalid expression type \"range vector\" for range query, must be Scalar or instant Vector")
     ) {
-        _ = try await engine.rangeQuery(
+        _ = try engine.rangeQuery(
             "requests_total[5m]", start: 0, end: 60_000, step: 15_000, source: fixture())
     }
 }
@@ -98,7 +98,7 @@ func instantQueries(query: String, result: [String]) async throws {
 @Test func parseErrorsCarryPositions() async {
     let engine = PromQLEngine()
     do {
-        _ = try await engine.instantQuery("sum(rate(x[5m])", at: 0, source: fixture())
+        _ = try engine.instantQuery("sum(rate(x[5m])", at: 0, source: fixture())
         Issue.record("expected a parse error")
     } catch {
         #expect("\(error)" == "1:16: parse error: unclosed left parenthesis")
@@ -108,7 +108,7 @@ func instantQueries(query: String, result: [String]) async throws {
 @Test func maxSamplesLimit() async {
     let engine = PromQLEngine(maxSamples: 10)
     await #expect(throws: QueryError.tooManySamples) {
-        _ = try await engine.instantQuery("requests_total[10m]", at: 600_000, source: fixture())
+        _ = try engine.instantQuery("requests_total[10m]", at: 600_000, source: fixture())
     }
     #expect(
         QueryError.tooManySamples.description
@@ -118,7 +118,7 @@ func instantQueries(query: String, result: [String]) async throws {
 @Test func cancellationStopsTheQuery() async {
     let engine = PromQLEngine()
     let task = Task {
-        try await engine.rangeQuery(
+        try engine.rangeQuery(
             "sum_over_time(requests_total[5m:1s])", start: 0, end: 3_600_000, step: 1000,
             source: fixture())
     }
@@ -129,7 +129,7 @@ func instantQueries(query: String, result: [String]) async throws {
 @Test func timeoutStopsTheQuery() async {
     let engine = PromQLEngine(timeout: .nanoseconds(1))
     await #expect(throws: QueryError.timeout) {
-        _ = try await engine.rangeQuery(
+        _ = try engine.rangeQuery(
             "sum_over_time(requests_total[5m:1s])", start: 0, end: 3_600_000, step: 1000,
             source: fixture())
     }
@@ -140,7 +140,7 @@ func instantQueries(query: String, result: [String]) async throws {
     source.append(labels: Labels(["__name__": "h"]), samples: [], histogramTimestamps: [0])
     let engine = PromQLEngine()
     do {
-        _ = try await engine.instantQuery("h", at: 0, source: source)
+        _ = try engine.instantQuery("h", at: 0, source: source)
         Issue.record("expected an error")
     } catch {
         #expect("\(error)".contains("native histograms are not supported"))
@@ -159,7 +159,7 @@ func instantQueries(query: String, result: [String]) async throws {
         labels: Labels(["__name__": "y", "a": "1"]), samples: [Sample(timestamp: 0, value: 1)])
     let engine = PromQLEngine()
     do {
-        _ = try await engine.instantQuery("y + on(a) x", at: 0, source: source)
+        _ = try engine.instantQuery("y + on(a) x", at: 0, source: source)
         Issue.record("expected an error")
     } catch {
         #expect(

@@ -18,7 +18,7 @@ private func runScript(_ text: String, skipList: String? = nil) async throws -> 
         try skipList.write(to: skipURL!, atomically: true, encoding: .utf8)
     }
     var lines: [String] = []
-    let summary = await PromQLTestRunner.run(files: [file.path], skipList: skipURL) {
+    let summary = PromQLTestRunner.run(files: [file.path], skipList: skipURL) {
         lines.append($0)
     }
     return (summary, lines)

@@ -1,5 +1,6 @@
 import Foundation
 import Series
+import TestSupport
 import Testing
 
 @testable import TSDB
@@ -33,13 +34,34 @@ struct KillTests {
     }
 
     #if os(Linux)
-        @Test func killedWriterLosesNothingAcknowledged() throws {
+        @Test func killedWriterLosesNothingAcknowledged() async throws {
             let dir = try TemporaryDirectory()
             defer { dir.remove() }
+            let path = dir.path
+            // Reading the child's pipe blocks: off the cooperative pool.
+            let acknowledged = try await offPool { try Self.runChildUntilKilled(directory: path) }
+            #expect(acknowledged + 1 >= Self.acknowledgementsBeforeKill, "the child stopped early")
+
+            let db = try DB(path: dir.path)
+            defer { try? db.close() }
+            let stored = try DBTests.dump(db)
+            #expect(stored.count == Self.seriesCount)
+            let timestamps = Set(stored.values.map { $0.map(\.timestamp) })
+            // Every series holds the same commits (each commit is one WAL record), with no gaps,
+            // and at least every acknowledged one.
+            #expect(timestamps.count == 1)
+            let held = timestamps.first ?? []
+            #expect(held == (0..<held.count).map { Int64($0) * 1000 })
+            #expect(held.count > acknowledged)
+        }
+
+        /// Starts the child on `directory`, reads its acknowledgements until enough arrived, kills
+        /// it with SIGKILL and returns the last commit it acknowledged.
+        static func runChildUntilKilled(directory: String) throws -> Int {
             let child = Process()
             child.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
             child.arguments = ["--testing-library", "swift-testing", "--filter", "childAppendsUntilKilled"]
-            child.environment = ProcessInfo.processInfo.environment.merging([Self.environmentKey: dir.path]) { $1 }
+            child.environment = ProcessInfo.processInfo.environment.merging([Self.environmentKey: directory]) { $1 }
             let output = Pipe()
             child.standardOutput = output
             child.standardError = FileHandle.nullDevice
@@ -60,19 +82,7 @@ struct KillTests {
             }
             kill(child.processIdentifier, SIGKILL)
             child.waitUntilExit()
-            #expect(acknowledged + 1 >= Self.acknowledgementsBeforeKill, "the child stopped early")
-
-            let db = try DB(path: dir.path)
-            defer { try? db.close() }
-            let stored = try DBTests.dump(db)
-            #expect(stored.count == Self.seriesCount)
-            let timestamps = Set(stored.values.map { $0.map(\.timestamp) })
-            // Every series holds the same commits (each commit is one WAL record), with no gaps,
-            // and at least every acknowledged one.
-            #expect(timestamps.count == 1)
-            let held = timestamps.first ?? []
-            #expect(held == (0..<held.count).map { Int64($0) * 1000 })
-            #expect(held.count > acknowledged)
+            return acknowledged
         }
     #endif
 }

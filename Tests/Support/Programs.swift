@@ -1,0 +1,71 @@
+import Foundation
+
+/// Paths of the programs tests run, and the ports and directories they use.
+public enum Programs {
+    /// The `llmwatch` binary built next to the test bundle (or `$LLMWATCH_BINARY`).
+    public static var llmwatch: String {
+        get throws {
+            if let path = ProcessInfo.processInfo.environment["LLMWATCH_BINARY"] { return path }
+            var directory = Bundle.main.bundleURL
+            for _ in 0..<3 {
+                let candidate = directory.appendingPathComponent("llmwatch").path
+                if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+                directory = directory.deletingLastPathComponent()
+            }
+            throw TestFailure(
+                "llmwatch binary not found near \(Bundle.main.bundleURL.path); run `swift build` first or set LLMWATCH_BINARY"
+            )
+        }
+    }
+
+    /// A program from Debian's packages (prometheus, promtool, ...), which `.ci/run` installs.
+    public static func installed(_ name: String) throws -> String {
+        if let path = installedPath(name) { return path }
+        throw TestFailure(
+            "\(name) is not installed; run .ci/run or `apt-get install -y prometheus prometheus-alertmanager`")
+    }
+
+    /// Whether `name` is installed (for `.enabled(if:)`).
+    public static func isInstalled(_ name: String) -> Bool { installedPath(name) != nil }
+
+    private static func installedPath(_ name: String) -> String? {
+        for directory in ["/usr/bin", "/usr/local/bin", "/bin"] {
+            let path = "\(directory)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return nil
+    }
+
+    /// The repository's root (the directory holding `Package.swift`).
+    public static let repositoryRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    /// `../shared` beside the repository, where the conformance files and fixtures live.
+    public static let shared: URL = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared")
+
+    /// A TCP port on 127.0.0.1 that was free a moment ago.
+    public static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestFailure("socket() failed") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+            }
+        }
+        guard bound else { throw TestFailure("bind() failed") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// A fresh temporary directory.
+    public static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("llmwatch-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
