@@ -23,17 +23,20 @@ public final class MemorySampleStore: SeriesSource, SampleAppender, @unchecked S
         }
     }
 
-    /// See `SampleAppender.append`. A sample at an existing timestamp replaces the old one.
-    public func append(_ samples: [VectorSample]) async throws {
+    /// See `SampleAppender.append`. A sample at an existing timestamp replaces the old one
+    /// (the rule test harness writes each input series once and evaluates in time order).
+    public func append(_ samples: [LabeledSample]) throws -> AppendSummary {
+        var summary = AppendSummary()
         lock.withLock {
-            for sample in samples {
-                let new = Sample(timestamp: sample.timestamp, value: sample.value)
-                guard var list = series[sample.labels] else {
-                    series[sample.labels] = [new]
+            for item in samples {
+                let new = item.sample
+                summary.record(.appended)
+                guard var list = series[item.labels] else {
+                    series[item.labels] = [new]
                     sortedLabels = nil
                     continue
                 }
-                series[sample.labels] = nil
+                series[item.labels] = nil
                 if let last = list.last, last.timestamp >= new.timestamp {
                     let index = Self.lowerBound(list, new.timestamp)
                     if index < list.count && list[index].timestamp == new.timestamp {
@@ -44,9 +47,10 @@ public final class MemorySampleStore: SeriesSource, SampleAppender, @unchecked S
                 } else {
                     list.append(new)
                 }
-                series[sample.labels] = list
+                series[item.labels] = list
             }
         }
+        return summary
     }
 
     private static func lowerBound(_ list: [Sample], _ time: Int64) -> Int {

@@ -138,17 +138,17 @@ public struct RuleGroupEvaluator: Sendable {
                 toSend = markSent(index, at: time)
             }
             var written = Set<Labels>()
-            var batch: [VectorSample] = []
+            var batch: [LabeledSample] = []
             for sample in vector where !written.contains(sample.labels) {
                 written.insert(sample.labels)
-                batch.append(sample)
+                batch.append(LabeledSample(labels: sample.labels, timestamp: sample.timestamp, value: sample.value))
             }
             for labels in previousSeries[index] where !written.contains(labels) {
-                batch.append(VectorSample(labels: labels, timestamp: time - offset, value: Sample.staleNaN))
+                batch.append(LabeledSample(labels: labels, timestamp: time - offset, value: Sample.staleNaN))
             }
             var appendError: String?
             do {
-                try await appender.append(batch)
+                _ = try appender.append(batch)
             } catch {
                 appendError = "\(error)"
                 lastErrors[index] = appendError

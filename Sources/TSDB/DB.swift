@@ -12,7 +12,7 @@ import Series
 ///
 /// Thread-safe: appends, selects and maintenance may run from any task. Call `maintain()` every
 /// second, or run `run()` as a service, and `close()` on shutdown.
-public final class DB: SeriesSource, @unchecked Sendable {
+public final class DB: SeriesSource, SampleAppender, @unchecked Sendable {
     /// The storage directory (`--storage.path`).
     public let path: String
     /// The options the store was opened with.

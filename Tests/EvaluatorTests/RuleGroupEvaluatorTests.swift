@@ -114,10 +114,10 @@ import Testing
         let group = try Self.group("groups: [{name: g, rules: [{alert: A, expr: 'x > 0', for: \(holdFor)}]}]")
         let store = MemorySampleStore()
         let state = Labels(["__name__": "ALERTS_FOR_STATE", "alertname": "A"])
-        try await store.append([
-            VectorSample(labels: state, timestamp: 540_000, value: 300),
-            VectorSample(labels: state, timestamp: 600_000, value: 300),
-            VectorSample(labels: Labels(["__name__": "x"]), timestamp: 1_800_000, value: 1),
+        _ = try store.append([
+            LabeledSample(labels: state, timestamp: 540_000, value: 300),
+            LabeledSample(labels: state, timestamp: 600_000, value: 300),
+            LabeledSample(labels: Labels(["__name__": "x"]), timestamp: 1_800_000, value: 1),
         ])
         var evaluator = RuleGroupEvaluator(group: group)
         evaluator.restored = false

@@ -1,4 +1,3 @@
-import Series
 
 /// One sample with the labels of its series, as a scrape or rule evaluation produces it.
 public struct LabeledSample: Sendable, Hashable {
@@ -32,11 +31,20 @@ public struct AppendSummary: Sendable, Equatable {
     public init() {}
 
     /// Counts one outcome.
-    mutating func record(_ outcome: AppendOutcome) {
+    public mutating func record(_ outcome: AppendOutcome) {
         switch outcome {
         case .appended: appended += 1
         case .ignoredDuplicate: ignoredDuplicates += 1
         case .rejected(let error): rejected[error, default: 0] += 1
         }
     }
+}
+
+/// Where samples are written: the store behind scrapes, rule results and imports (Prometheus's
+/// `storage.Appender`, one call per commit).
+public protocol SampleAppender: Sendable {
+    /// Appends one commit of samples, judging each by Prometheus's rules (out of order,
+    /// duplicate timestamp, out of bounds). Refused samples are counted in the summary, not
+    /// thrown; a throw means the commit could not be made durable.
+    func append(_ samples: [LabeledSample]) throws -> AppendSummary
 }
