@@ -26,7 +26,16 @@ let package = Package(
         .target(name: "PromQL", dependencies: ["Series"]),
         .target(name: "PromQLTest", dependencies: ["PromQL", "Series"]),
         .target(name: "TSDB", dependencies: ["Series"]),
-        .target(name: "Evaluator", dependencies: ["PromQL", "Series", "Config"]),
+        .target(
+            name: "Notifier",
+            dependencies: [
+                "Series", "Exposition",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(name: "Evaluator", dependencies: ["PromQL", "Series", "Config", "Notifier"]),
         .target(
             name: "Probe",
             dependencies: [
@@ -67,6 +76,9 @@ let package = Package(
         ),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
+        .testTarget(
+            name: "NotifierTests", dependencies: ["Notifier", "Series", "Exposition", "TestSupport"],
+            exclude: ["Fixtures"]),
         .testTarget(name: "TSDBTests", dependencies: ["TSDB", "Series", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "EvaluatorTests", dependencies: ["Evaluator", "PromQL", "Series", "TestSupport"], exclude: ["Fixtures"]),
