@@ -55,7 +55,7 @@ let package = Package(
         .executableTarget(
             name: "llmwatch",
             dependencies: [
-                "Web", "Probe", "Config", "PromQL", "PromQLTest",
+                "Web", "Probe", "Config", "PromQL", "PromQLTest", "Evaluator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Evaluator
 import Foundation
 import PromQLTest
 
@@ -7,7 +8,7 @@ struct TestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "test",
         abstract: "Run test files.",
-        subcommands: [TestPromQL.self]
+        subcommands: [TestPromQL.self, TestRules.self]
     )
 }
 
@@ -29,5 +30,21 @@ struct TestPromQL: AsyncParsableCommand {
             files: files, skipList: skipList.map { URL(fileURLWithPath: $0) }, output: { print($0) })
         print(PromQLTestRunner.closingLine(summary))
         if summary.failed > 0 { throw ExitCode(1) }
+    }
+}
+
+/// `llmwatch test rules FILE...`: runs promtool's rule unit test files with the same outcomes,
+/// messages and exit codes as `promtool test rules`.
+struct TestRules: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rules", abstract: "Run rule unit test files, as promtool test rules does.")
+
+    @Argument(help: "Rule test files.")
+    var files: [String]
+
+    func run() async throws {
+        let result = await RuleTestRunner.run(files: files)
+        print(result.output, terminator: "")
+        if result.exitCode != 0 { throw ExitCode(result.exitCode) }
     }
 }

@@ -150,3 +150,14 @@ import Testing
         #expect(schedule.next(after: slot, now: slot + 3 * step) == (slot + 3 * step, 2))
     }
 }
+
+/// The alerts handed to the notifier look like Prometheus's.
+struct AlertNotificationTests {
+    @Test func generatorURLIsPrometheuss() throws {
+        let expr = try PromQLParser.parse(#"llm:requests:rate5s{status="error"}>1"#)
+        // The URL Prometheus 2.42 sent for this rule (../shared/fixtures/alertmanager).
+        #expect(
+            Alert.generatorURL(expr: expr, externalURL: "http://vm:19090")
+                == "http://vm:19090/graph?g0.expr=llm%3Arequests%3Arate5s%7Bstatus%3D%22error%22%7D+%3E+1&g0.tab=1")
+    }
+}
