@@ -36,6 +36,7 @@ let package = Package(
             ]
         ),
         .target(name: "Evaluator", dependencies: ["PromQL", "Series", "Config", "Notifier"]),
+        .target(name: "SLO", dependencies: ["Config", "PromQL", "Series"]),
         .target(
             name: "Probe",
             dependencies: [
@@ -55,7 +56,7 @@ let package = Package(
         .executableTarget(
             name: "llmwatch",
             dependencies: [
-                "Web", "Probe", "Config", "PromQL", "PromQLTest", "Evaluator",
+                "Web", "Probe", "Config", "PromQL", "PromQLTest", "Evaluator", "SLO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -79,6 +80,8 @@ let package = Package(
         .testTarget(
             name: "NotifierTests", dependencies: ["Notifier", "Series", "Exposition", "TestSupport"],
             exclude: ["Fixtures"]),
+        .testTarget(
+            name: "SLOTests", dependencies: ["SLO", "Evaluator", "Config", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "TSDBTests", dependencies: ["TSDB", "Series", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "EvaluatorTests", dependencies: ["Evaluator", "PromQL", "Series", "TestSupport"], exclude: ["Fixtures"]),
