@@ -17,6 +17,8 @@ import Series
 /// `target` is the good fraction promised (`0.999`), unless the SLO bounds a bad ratio from
 /// above: its metric counts errors or failures, or its description says "below" or "under"
 /// (seed: "Error rate below 1%", `target: 0.01`); then the objective is `1 - target`.
+/// `group_by` (an llmwatch addition) keeps labels such as `model_name` in the SLI, so each model
+/// gets its own SLO series and alerts.
 /// `error_budget` must then agree with `1 - objective`; the seed's own `error_budget: 0.99` on
 /// its error-rate SLO does not, and is corrected with a warning.
 public enum SLOConfigLoader {
@@ -98,7 +100,16 @@ public enum SLOConfigLoader {
                 }
             }
         }
-        let indicator = try Self.indicator(metric, threshold: threshold, boundsBadRatio: boundsBadRatio, at: metricNode)
+        var grouping = ""
+        if let groupBy = mapping.optional("group_by") {
+            let names = try groupBy.stringList()
+            for name in names where !Labels.isLegacyLabelName(name) {
+                throw groupBy.error("invalid label name \"\(name)\" in group_by")
+            }
+            grouping = names.isEmpty ? "" : " by (\(names.joined(separator: ", ")))"
+        }
+        let indicator = try Self.indicator(
+            metric, threshold: threshold, boundsBadRatio: boundsBadRatio, grouping: grouping, at: metricNode)
         try mapping.rejectUnknownKeys()
         return ServiceLevelObjective(
             name: name, description: description, objective: objective, errorBudget: boundsBadRatio ? target : nil,
@@ -132,7 +143,7 @@ public enum SLOConfigLoader {
     }
 
     private static func indicator(
-        _ metric: Expr, threshold: Double?, boundsBadRatio: Bool, at node: ConfigNode
+        _ metric: Expr, threshold: Double?, boundsBadRatio: Bool, grouping: String, at node: ConfigNode
     ) throws(ConfigError) -> ServiceLevelObjective.Indicator {
         if let threshold {
             guard case .vectorSelector(var selector) = unparenthesized(metric) else {
@@ -143,8 +154,8 @@ public enum SLOConfigLoader {
             selector.matchers.removeAll { $0.name == Labels.metricName }
             let matchers = selector.matchers.map(\.description)
             let bucketMatchers = matchers + [bucketMatcher(threshold)]
-            let total = "sum(rate(\(base)_count\(braced(matchers))[{{.window}}]))"
-            let good = "sum(rate(\(base)_bucket\(braced(bucketMatchers))[{{.window}}]))"
+            let total = "sum\(grouping)(rate(\(base)_count\(braced(matchers))[{{.window}}]))"
+            let good = "sum\(grouping)(rate(\(base)_bucket\(braced(bucketMatchers))[{{.window}}]))"
             return .events(errorQuery: "(\(total) - \(good))", totalQuery: total)
         }
         switch unparenthesized(metric) {
@@ -153,7 +164,7 @@ public enum SLOConfigLoader {
                 throw node.error(
                     "\(selector.name ?? "") is a counter; give a ratio such as errors_total / requests_total, or a histogram with a threshold")
             }
-            let average = "avg(avg_over_time(\(selector)[{{.window}}]))"
+            let average = "avg\(grouping)(avg_over_time(\(selector)[{{.window}}]))"
             return .raw(errorRatioQuery: boundsBadRatio ? average : "1 - \(average)")
         case .binary(let binary) where binary.op == .div:
             guard case .vectorSelector(let bad) = unparenthesized(binary.lhs),
@@ -161,8 +172,8 @@ public enum SLOConfigLoader {
             else {
                 throw node.error("a ratio metric must divide one selector by another, e.g. errors_total / requests_total")
             }
-            let numerator = windowed(bad)
-            let denominator = windowed(all)
+            let numerator = windowed(bad, grouping)
+            let denominator = windowed(all, grouping)
             if boundsBadRatio { return .events(errorQuery: numerator, totalQuery: denominator) }
             return .events(errorQuery: "(\(denominator) - \(numerator))", totalQuery: denominator)
         default:
@@ -176,9 +187,9 @@ public enum SLOConfigLoader {
     }
 
     /// A counter's rate or a gauge's average over the window, summed over its series.
-    private static func windowed(_ selector: VectorSelector) -> String {
+    private static func windowed(_ selector: VectorSelector, _ grouping: String) -> String {
         (selector.name ?? "").hasSuffix("_total")
-            ? "sum(rate(\(selector)[{{.window}}]))" : "sum(avg_over_time(\(selector)[{{.window}}]))"
+            ? "sum\(grouping)(rate(\(selector)[{{.window}}]))" : "sum\(grouping)(avg_over_time(\(selector)[{{.window}}]))"
     }
 
     /// Matches the bucket of `threshold` as Prometheus 3 (`le="1"`) and Python clients (`le="1.0"`)
