@@ -38,6 +38,21 @@ let package = Package(
         .target(name: "Evaluator", dependencies: ["PromQL", "Series", "Config", "Notifier"]),
         .target(name: "SLO", dependencies: ["Config", "PromQL", "Series"]),
         .target(
+            name: "RemoteQuery",
+            dependencies: [
+                "Evaluator", "PromQL", "Series", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .target(
+            name: "RemoteWrite",
+            dependencies: [
+                "Series", "Exposition",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
             name: "Probe",
             dependencies: [
                 "Exposition", "Config",
@@ -82,6 +97,9 @@ let package = Package(
             exclude: ["Fixtures"]),
         .testTarget(
             name: "SLOTests", dependencies: ["SLO", "Evaluator", "Config", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "RemoteTests",
+            dependencies: ["RemoteQuery", "RemoteWrite", "Evaluator", "PromQL", "Series", "Exposition", "TestSupport"]),
         .testTarget(name: "TSDBTests", dependencies: ["TSDB", "Series", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "EvaluatorTests", dependencies: ["Evaluator", "PromQL", "Series", "TestSupport"], exclude: ["Fixtures"]),
