@@ -63,7 +63,7 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "Probe", "Exposition",
+                "Probe", "Exposition", "PromQL", "Series",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -100,6 +100,7 @@ let package = Package(
         .testTarget(
             name: "RemoteTests",
             dependencies: ["RemoteQuery", "RemoteWrite", "Evaluator", "PromQL", "Series", "Exposition", "TestSupport"]),
+        .testTarget(name: "WebTests", dependencies: ["Web", "PromQL", "Series", "TestSupport"]),
         .testTarget(name: "TSDBTests", dependencies: ["TSDB", "Series", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "EvaluatorTests", dependencies: ["Evaluator", "PromQL", "Series", "TestSupport"], exclude: ["Fixtures"]),
