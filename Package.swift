@@ -37,6 +37,7 @@ let package = Package(
         ),
         .target(name: "Evaluator", dependencies: ["PromQL", "Series", "Config", "Notifier"]),
         .target(name: "SLO", dependencies: ["Config", "PromQL", "Series"]),
+        .target(name: "Charts", dependencies: ["PromQL", "Series"]),
         .target(
             name: "RemoteQuery",
             dependencies: [
@@ -63,7 +64,7 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "Probe", "Exposition", "PromQL", "Series",
+                "Probe", "Exposition", "PromQL", "Series", "Charts",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -100,7 +101,7 @@ let package = Package(
         .testTarget(
             name: "RemoteTests",
             dependencies: ["RemoteQuery", "RemoteWrite", "Evaluator", "PromQL", "Series", "Exposition", "TestSupport"]),
-        .testTarget(name: "WebTests", dependencies: ["Web", "PromQL", "Series", "TestSupport"]),
+        .testTarget(name: "WebTests", dependencies: ["Web", "Charts", "PromQL", "Series", "TestSupport"]),
         .testTarget(name: "TSDBTests", dependencies: ["TSDB", "Series", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "EvaluatorTests", dependencies: ["Evaluator", "PromQL", "Series", "TestSupport"], exclude: ["Fixtures"]),

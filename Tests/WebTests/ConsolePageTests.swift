@@ -6,6 +6,7 @@ import PromQL
 import Series
 import Testing
 
+@testable import Charts
 @testable import Web
 
 /// The web page's HTML and charts: escaped, well formed, and showing what it is given.

@@ -1,4 +1,5 @@
 import Foundation
+import Charts
 import Series
 
 /// The evaluator's web page: firing alerts, SLOs with their error budgets and burn-down,

@@ -1,8 +1,8 @@
 import Foundation
-/// HTML text helpers for the server-rendered pages.
-enum HTML {
+/// HTML text helpers for the server-rendered pages and reports.
+public enum HTML {
     /// `text` with `&`, `<`, `>`, `"` and `'` escaped, safe in element content and attributes.
-    static func escape(_ text: String) -> String {
+    public static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for character in text {
@@ -19,7 +19,7 @@ enum HTML {
     }
 
     /// A number for people: up to four significant digits, SI prefixes for large and small values.
-    static func number(_ value: Double) -> String {
+    public static func number(_ value: Double) -> String {
         guard value.isFinite else { return value.isNaN ? "NaN" : (value > 0 ? "+Inf" : "-Inf") }
         let magnitude = abs(value)
         if magnitude == 0 { return "0" }
@@ -39,13 +39,13 @@ enum HTML {
     }
 
     /// `fraction` as a percentage with two decimals: `99.95%`.
-    static func percent(_ fraction: Double) -> String {
+    public static func percent(_ fraction: Double) -> String {
         guard fraction.isFinite else { return "–" }
         return String(format: "%.2f%%", fraction * 100)
     }
 
     /// Milliseconds since the epoch as `2026-12-01 06:16:52 UTC`.
-    static func time(_ milliseconds: Int64) -> String {
+    public static func time(_ milliseconds: Int64) -> String {
         var seconds = time_t(milliseconds / 1000)
         var parts = tm()
         gmtime_r(&seconds, &parts)
@@ -55,7 +55,7 @@ enum HTML {
     }
 
     /// A duration in seconds for people: `850ms`, `12.3s`, `4m5s`, `3h0m`.
-    static func duration(seconds: Double) -> String {
+    public static func duration(seconds: Double) -> String {
         if seconds < 1 { return "\(Int((seconds * 1000).rounded()))ms" }
         if seconds < 60 { return String(format: "%.1fs", seconds) }
         let whole = Int(seconds)

@@ -5,20 +5,21 @@ import Series
 /// A line chart of series over time, drawn as inline SVG on the server, so the page needs no
 /// script and no CDN: axes with a few labelled ticks, one polyline per series (broken where a
 /// series has gaps or non-finite values), a legend, and an optional dashed threshold line.
-struct SVGChart {
+public struct SVGChart: Sendable {
     /// The chart's title.
-    var title: String
+    public var title: String
     /// The series to draw.
-    var series: [MatrixSeries]
+    public var series: [MatrixSeries]
     /// How a value is written on the axis (`s`, `%`, `USD/h`).
-    var unit: String = ""
+    public var unit: String = ""
     /// A horizontal line to draw (an SLA target, an objective), with its label.
-    var threshold: (value: Double, label: String)?
+    public var threshold: (value: Double, label: String)?
     /// The time range shown, milliseconds; the series' own extent when nil.
-    var range: ClosedRange<Int64>?
-    /// Pixel size.
-    var width = 560
-    var height = 220
+    public var range: ClosedRange<Int64>?
+    /// Width in pixels.
+    public var width = 560
+    /// Height in pixels.
+    public var height = 220
 
     private static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
     private static let left = 56.0
@@ -26,8 +27,20 @@ struct SVGChart {
     private static let top = 24.0
     private static let bottom = 38.0
 
+    /// A chart titled `title` of `series`.
+    public init(
+        title: String, series: [MatrixSeries], unit: String = "", threshold: (value: Double, label: String)? = nil,
+        range: ClosedRange<Int64>? = nil
+    ) {
+        self.title = title
+        self.series = series
+        self.unit = unit
+        self.threshold = threshold
+        self.range = range
+    }
+
     /// The SVG element.
-    func render() -> String {
+    public func render() -> String {
         let points = series.flatMap(\.samples).filter { $0.value.isFinite }
         var svg = "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" "
         svg += "viewBox=\"0 0 \(width) \(height)\" role=\"img\" aria-label=\"\(HTML.escape(title))\">"
