@@ -38,6 +38,7 @@ let package = Package(
         .target(name: "Evaluator", dependencies: ["PromQL", "Series", "Config", "Notifier"]),
         .target(name: "SLO", dependencies: ["Config", "PromQL", "Series"]),
         .target(name: "Charts", dependencies: ["PromQL", "Series"]),
+        .target(name: "Report", dependencies: ["Charts", "RemoteQuery", "PromQL", "Series"]),
         .target(
             name: "RemoteQuery",
             dependencies: [
@@ -72,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "llmwatch",
             dependencies: [
-                "Web", "Probe", "Config", "PromQL", "PromQLTest", "Evaluator", "SLO",
+                "Web", "Probe", "Config", "PromQL", "PromQLTest", "Evaluator", "SLO", "Report", "RemoteQuery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -102,6 +103,7 @@ let package = Package(
             name: "RemoteTests",
             dependencies: ["RemoteQuery", "RemoteWrite", "Evaluator", "PromQL", "Series", "Exposition", "TestSupport"]),
         .testTarget(name: "WebTests", dependencies: ["Web", "Charts", "PromQL", "Series", "TestSupport"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "RemoteQuery", "TestSupport"]),
         .testTarget(name: "TSDBTests", dependencies: ["TSDB", "Series", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "EvaluatorTests", dependencies: ["Evaluator", "PromQL", "Series", "TestSupport"], exclude: ["Fixtures"]),
