@@ -51,6 +51,8 @@ public struct RuleGroupEvaluator: Sendable {
     public private(set) var lastErrors: [String?]
     /// When each rule was last evaluated (milliseconds), by index; nil before the first time.
     public private(set) var lastEvaluations: [Int64?]
+    /// How long each rule's last evaluation took, by index (Prometheus's `evaluationTime`).
+    public private(set) var lastDurations: [Duration?]
 
     /// A rule's health as Prometheus's API reports it.
     public enum Health: String, Sendable {
@@ -81,6 +83,7 @@ public struct RuleGroupEvaluator: Sendable {
         previousSeries = Array(repeating: [], count: group.rules.count)
         lastErrors = Array(repeating: nil, count: group.rules.count)
         lastEvaluations = Array(repeating: nil, count: group.rules.count)
+        lastDurations = Array(repeating: nil, count: group.rules.count)
     }
 
     /// Takes over the alert state and previous series of `other`, an evaluator of the same group
@@ -91,6 +94,7 @@ public struct RuleGroupEvaluator: Sendable {
         previousSeries = other.previousSeries
         lastErrors = other.lastErrors
         lastEvaluations = other.lastEvaluations
+        lastDurations = other.lastDurations
     }
 
     /// Sets when an alert became active (restoring `for` state).
@@ -119,6 +123,8 @@ public struct RuleGroupEvaluator: Sendable {
         for index in group.rules.indices {
             let rule = group.rules[index]
             lastEvaluations[index] = time
+            let started = ContinuousClock.now
+            defer { lastDurations[index] = ContinuousClock.now - started }
             let vector: [VectorSample]
             do {
                 switch rule.kind {

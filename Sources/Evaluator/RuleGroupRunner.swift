@@ -48,7 +48,7 @@ public struct RuleGroupRunner: Sendable {
     /// evaluation, as Prometheus does after a start (the first may lack fresh data).
     public mutating func run(
         engine: any QueryEngine, appender: any SampleAppender, restoreFrom: (any SeriesSource)? = nil,
-        observer: Observer? = nil
+        outageTolerance: Int64 = 3_600_000, gracePeriod: Int64 = 600_000, observer: Observer? = nil
     ) async {
         var slot = schedule.firstEvaluation(startingAt: Self.nowNanoseconds())
         var missed: Int64 = 0
@@ -65,7 +65,9 @@ public struct RuleGroupRunner: Sendable {
             evaluations += 1
             if !evaluator.restored, evaluations >= 2 {
                 if let restoreFrom {
-                    evaluator.restoreForState(from: restoreFrom, at: Self.nowNanoseconds() / 1_000_000)
+                    evaluator.restoreForState(
+                        from: restoreFrom, at: Self.nowNanoseconds() / 1_000_000, outageTolerance: outageTolerance,
+                        gracePeriod: gracePeriod)
                 } else {
                     evaluator.restored = true
                 }
