@@ -18,6 +18,10 @@ struct DashboardQuery: Sendable, CustomStringConvertible {
 
     var description: String { "\(file): \(place)" }
 
+    /// `${name}`, `${name:format}`, `$name` and `[[name]]`.
+    static let variable = try? NSRegularExpression(
+        pattern: #"\$\{([A-Za-z0-9_]+)(?::[A-Za-z]+)?\}|\$([A-Za-z0-9_]+)|\[\[([A-Za-z0-9_]+)\]\]"#)
+
     /// Representative values for Grafana's built-in interval variables.
     static let builtIns = ["__rate_interval": "1m", "__interval": "15s", "__range": "1h", "__range_s": "3600"]
 
@@ -26,8 +30,7 @@ struct DashboardQuery: Sendable, CustomStringConvertible {
     /// template variables by `.*`, the value Grafana's "All" sends for them (they are only used
     /// in regular-expression matchers).
     var promQL: String {
-        let pattern = #"\$\{([A-Za-z0-9_]+)(?::[A-Za-z]+)?\}|\$([A-Za-z0-9_]+)|\[\[([A-Za-z0-9_]+)\]\]"#
-        let regex = try! NSRegularExpression(pattern: pattern)
+        guard let regex = Self.variable else { return expr }
         var result = ""
         var last = expr.startIndex
         for match in regex.matches(in: expr, range: NSRange(expr.startIndex..., in: expr)) {
@@ -52,7 +55,8 @@ struct DashboardQuery: Sendable, CustomStringConvertible {
             for target in panel["targets"] as? [[String: Any]] ?? [] {
                 guard let expr = target["expr"] as? String else { continue }
                 let place = "panel \"\(panel["title"] as? String ?? "?")\" target \(target["refId"] as? String ?? "?")"
-                result.append(DashboardQuery(file: file, place: place, expr: expr, instant: target["instant"] as? Bool ?? false))
+                result.append(
+                    DashboardQuery(file: file, place: place, expr: expr, instant: target["instant"] as? Bool ?? false))
             }
         }
         for variable in Dashboard.variables(dashboard) where variable["type"] as? String == "query" {
@@ -68,7 +72,9 @@ struct DashboardQuery: Sendable, CustomStringConvertible {
         for annotation in (dashboard["annotations"] as? [String: Any])?["list"] as? [[String: Any]] ?? [] {
             if let expr = annotation["expr"] as? String {
                 result.append(
-                    DashboardQuery(file: file, place: "annotation \(annotation["name"] as? String ?? "?")", expr: expr, instant: false))
+                    DashboardQuery(
+                        file: file, place: "annotation \(annotation["name"] as? String ?? "?")", expr: expr,
+                        instant: false))
             }
         }
         return result
@@ -110,7 +116,8 @@ enum Dashboard {
     static func datasources(in value: Any, path: String = "") -> [(path: String, datasource: Any)] {
         if let object = value as? [String: Any] {
             return object.sorted { $0.key < $1.key }.flatMap { key, child in
-                (key == "datasource" ? [(path + "." + key, child)] : []) + datasources(in: child, path: path + "." + key)
+                (key == "datasource" ? [(path + "." + key, child)] : [])
+                    + datasources(in: child, path: path + "." + key)
             }
         }
         if let array = value as? [Any] {
@@ -125,10 +132,13 @@ enum Dashboard {
 struct DashboardTests {
     /// The dashboards the seeds ask for, by uid.
     static let expected = [
-        "llmwatch-llm-performance", "llmwatch-llm-errors", "llmwatch-model-performance", "llmwatch-slo", "llmwatch-cost",
+        "llmwatch-llm-performance", "llmwatch-llm-errors", "llmwatch-model-performance", "llmwatch-slo",
+        "llmwatch-cost",
     ]
     /// Panel types Grafana has deprecated or removed (Angular).
-    static let deprecatedTypes: Set<String> = ["graph", "singlestat", "table-old", "grafana-piechart-panel", "grafana-worldmap-panel"]
+    static let deprecatedTypes: Set<String> = [
+        "graph", "singlestat", "table-old", "grafana-piechart-panel", "grafana-worldmap-panel",
+    ]
 
     @Test func theSeedsDashboardsShip() throws {
         let uids = try ShippedFiles.dashboardFiles.map { try Dashboard.load($0)["uid"] as? String ?? "" }
@@ -142,20 +152,24 @@ struct DashboardTests {
         #expect((dashboard["schemaVersion"] as? Int ?? 0) >= 39, "\(file): schemaVersion")
         #expect(dashboard["id"] is NSNull, "\(file): id must be null for provisioning")
         let variable = Dashboard.variables(dashboard).first { $0["name"] as? String == "datasource" }
-        #expect(variable?["type"] as? String == "datasource" && variable?["query"] as? String == "prometheus",
+        #expect(
+            variable?["type"] as? String == "datasource" && variable?["query"] as? String == "prometheus",
             "\(file): no datasource variable of type prometheus")
-        for (path, datasource) in Dashboard.datasources(in: dashboard) where !path.hasSuffix("templating.list[0].datasource") {
+        for (path, datasource) in Dashboard.datasources(in: dashboard)
+        where !path.hasSuffix("templating.list[0].datasource") {
             let fields = datasource as? [String: Any]
             let uid = fields?["uid"] as? String
             let builtIn = fields?["type"] as? String == "grafana" && uid == "-- Grafana --"
-            #expect(builtIn || (uid == "${datasource}" && fields?["type"] as? String == "prometheus"),
+            #expect(
+                builtIn || (uid == "${datasource}" && fields?["type"] as? String == "prometheus"),
                 "\(file)\(path): data source \(datasource) is not ${datasource}")
         }
         var ids: Set<Int> = []
         for panel in Dashboard.panels(dashboard) {
             let title = panel["title"] as? String ?? "?"
             let type = panel["type"] as? String ?? ""
-            #expect(!Self.deprecatedTypes.contains(type), "\(file): panel \"\(title)\" uses the deprecated \(type) type")
+            #expect(
+                !Self.deprecatedTypes.contains(type), "\(file): panel \"\(title)\" uses the deprecated \(type) type")
             if let id = panel["id"] as? Int { #expect(ids.insert(id).inserted, "\(file): panel id \(id) twice") }
             guard type != "row" else { continue }
             #expect(!(panel["description"] as? String ?? "").isEmpty, "\(file): panel \"\(title)\" has no description")
@@ -164,7 +178,8 @@ struct DashboardTests {
             for target in targets {
                 #expect(target["refId"] is String, "\(file): panel \"\(title)\": a target without refId")
                 if type == "heatmap" {
-                    #expect(target["format"] as? String == "heatmap", "\(file): heatmap \"\(title)\" needs format heatmap")
+                    #expect(
+                        target["format"] as? String == "heatmap", "\(file): heatmap \"\(title)\" needs format heatmap")
                 }
             }
         }
@@ -223,18 +238,23 @@ struct DashboardTests {
     @Test func substitution() {
         let query = DashboardQuery(
             file: "x", place: "y",
-            expr: #"rate(a{model=~"$model", b=~"${b:regex}", c=~"[[c]]"}[$__rate_interval]) * $__range_s"#, instant: false)
+            expr: #"rate(a{model=~"$model", b=~"${b:regex}", c=~"[[c]]"}[$__rate_interval]) * $__range_s"#,
+            instant: false)
         #expect(query.promQL == #"rate(a{model=~".*", b=~".*", c=~".*"}[1m]) * 3600"#)
     }
 
     @Test func provisioningFiles() throws {
-        let dashboards = try Yams.load(yaml: try ShippedFiles.read("dashboards/provisioning/dashboards.yml")) as? [String: Any]
+        let dashboards =
+            try Yams.load(yaml: try ShippedFiles.read("dashboards/provisioning/dashboards.yml")) as? [String: Any]
         let providers = dashboards?["providers"] as? [[String: Any]] ?? []
         #expect(dashboards?["apiVersion"] as? Int == 1)
         #expect(providers.first?["type"] as? String == "file")
         #expect(((providers.first?["options"] as? [String: Any])?["path"] as? String)?.isEmpty == false)
-        let sources = try Yams.load(yaml: try ShippedFiles.read("dashboards/provisioning/datasources.yml")) as? [String: Any]
-        let prometheus = (sources?["datasources"] as? [[String: Any]] ?? []).filter { $0["type"] as? String == "prometheus" }
+        let sources =
+            try Yams.load(yaml: try ShippedFiles.read("dashboards/provisioning/datasources.yml")) as? [String: Any]
+        let prometheus = (sources?["datasources"] as? [[String: Any]] ?? []).filter {
+            $0["type"] as? String == "prometheus"
+        }
         #expect(prometheus.count == 1)
         #expect(prometheus.first?["isDefault"] as? Bool == true, "the dashboards' datasource variable defaults to it")
         #expect(prometheus.first?["url"] as? String == "http://prometheus:9090")

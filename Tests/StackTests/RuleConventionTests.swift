@@ -36,7 +36,9 @@ struct RuleConventionTests {
                 #expect(["page", "ticket"].contains(labels["sloth_severity"]), "\(place): sloth_severity")
                 continue
             }
-            #expect(["critical", "warning", "info"].contains(labels["severity"]), "\(place): severity \(labels["severity"] ?? "none")")
+            #expect(
+                ["critical", "warning", "info"].contains(labels["severity"]),
+                "\(place): severity \(labels["severity"] ?? "none")")
             #expect(!(annotations["description"] ?? "").isEmpty, "\(place): no description")
             #expect(
                 Self.valueless.contains(rule.name) || (annotations["description"] ?? "").contains("$value"),
@@ -47,7 +49,9 @@ struct RuleConventionTests {
 
     @Test func everyAlertHasARunbookAndEveryRunbookAnAlert() throws {
         let names = Set(try Self.alerts().map(\.rule.name))
-        let pages = Set(ShippedFiles.list("docs/runbooks", suffix: ".md").map { ($0 as NSString).lastPathComponent.dropLast(3) }.map(String.init))
+        let pages = Set(
+            ShippedFiles.list("docs/runbooks", suffix: ".md").map { ($0 as NSString).lastPathComponent.dropLast(3) }
+                .map(String.init))
         for name in names.sorted() {
             let relative = "docs/runbooks/\(name).md"
             guard pages.contains(name) else {
@@ -80,7 +84,11 @@ struct RuleConventionTests {
             for test in document["tests"] as? [[String: Any]] ?? [] {
                 for check in test["alert_rule_test"] as? [[String: Any]] ?? [] {
                     guard let name = check["alertname"] as? String else { continue }
-                    if ((check["exp_alerts"] as? [Any]) ?? []).isEmpty { quiet.insert(name) } else { firing.insert(name) }
+                    if ((check["exp_alerts"] as? [Any]) ?? []).isEmpty {
+                        quiet.insert(name)
+                    } else {
+                        firing.insert(name)
+                    }
                 }
             }
         }
@@ -98,7 +106,9 @@ struct RuleConventionTests {
     @Test func everyRuleFileIsUnitTested() throws {
         let tested = try Self.testedAlerts().ruleFiles
         for file in ShippedFiles.ruleFiles {
-            #expect(tested.contains(URL(fileURLWithPath: ShippedFiles.path(file)).standardized.path), "no test loads \(file)")
+            #expect(
+                tested.contains(URL(fileURLWithPath: ShippedFiles.path(file)).standardized.path),
+                "no test loads \(file)")
         }
     }
 

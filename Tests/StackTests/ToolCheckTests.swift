@@ -24,7 +24,8 @@ struct ToolCheckTests {
         let files = ShippedFiles.ruleFiles
         #expect(files.count >= 6)
         let theirs = try await Self.run("promtool", ["check", "rules"] + files)
-        let ours = try await runProgram(try Programs.llmwatch, ["check", "rules"] + files, workingDirectory: ShippedFiles.root)
+        let ours = try await runProgram(
+            try Programs.llmwatch, ["check", "rules"] + files, workingDirectory: ShippedFiles.root)
         #expect(theirs.status == 0, "\(theirs.output)")
         #expect(ours.status == theirs.status)
         #expect(ours.output == theirs.output)
@@ -72,7 +73,8 @@ struct ToolCheckTests {
         try FileManager.default.createDirectory(
             at: directory.appendingPathComponent("prometheus"), withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(
-            at: directory.appendingPathComponent("rules"), withDestinationURL: ShippedFiles.root.appendingPathComponent("rules"))
+            at: directory.appendingPathComponent("rules"),
+            withDestinationURL: ShippedFiles.root.appendingPathComponent("rules"))
         let config = directory.appendingPathComponent("prometheus/prometheus.yml")
         try uncommented.write(to: config, atomically: true, encoding: .utf8)
         let result = try await Self.run("promtool", ["check", "config", config.path])
@@ -88,16 +90,46 @@ struct ToolCheckTests {
 struct InhibitionTests {
     /// Labels of an alert, and whether the shipped inhibit rules hide it when all are active.
     static let cases: [(labels: [String: String], inhibited: Bool)] = [
-        (["alertname": "LLMServiceDown", "severity": "critical", "model": "m1", "provider": "openai", "operation": "probe"], false),
-        (["alertname": "LLMHighErrorRate", "severity": "warning", "model": "m1", "provider": "openai", "operation": "probe"], true),
-        (["alertname": "LLMHighErrorRate", "severity": "warning", "model": "m2", "provider": "openai", "operation": "probe"], false),
+        (
+            [
+                "alertname": "LLMServiceDown", "severity": "critical", "model": "m1", "provider": "openai",
+                "operation": "probe",
+            ], false
+        ),
+        (
+            [
+                "alertname": "LLMHighErrorRate", "severity": "warning", "model": "m1", "provider": "openai",
+                "operation": "probe",
+            ], true
+        ),
+        (
+            [
+                "alertname": "LLMHighErrorRate", "severity": "warning", "model": "m2", "provider": "openai",
+                "operation": "probe",
+            ], false
+        ),
         (["alertname": "LLMCostBudget", "severity": "critical", "threshold": "100%", "period": "daily"], false),
         (["alertname": "LLMCostBudget", "severity": "warning", "threshold": "90%", "period": "daily"], true),
         (["alertname": "LLMCostBudget", "severity": "info", "threshold": "80%", "period": "daily"], true),
         (["alertname": "LLMCostBudget", "severity": "info", "threshold": "80%", "period": "weekly"], false),
-        (["alertname": "CriticalPredictionLatency", "severity": "critical", "model_name": "fraud", "model_version": "v1"], false),
-        (["alertname": "HighPredictionLatency", "severity": "warning", "model_name": "fraud", "model_version": "v1"], true),
-        (["alertname": "HighPredictionLatency", "severity": "warning", "model_name": "churn", "model_version": "v1"], false),
+        (
+            [
+                "alertname": "CriticalPredictionLatency", "severity": "critical", "model_name": "fraud",
+                "model_version": "v1",
+            ], false
+        ),
+        (
+            [
+                "alertname": "HighPredictionLatency", "severity": "warning", "model_name": "fraud",
+                "model_version": "v1",
+            ], true
+        ),
+        (
+            [
+                "alertname": "HighPredictionLatency", "severity": "warning", "model_name": "churn",
+                "model_version": "v1",
+            ], false
+        ),
         (
             [
                 "alertname": "LLMAvailabilityBudgetBurn", "severity": "critical", "sloth_severity": "page",
@@ -124,14 +156,16 @@ struct InhibitionTests {
         ),
         (
             [
-                "alertname": "ErrorRateSLOBudgetBurn", "sloth_severity": "ticket", "sloth_id": "llmwatch-error_rate_slo",
+                "alertname": "ErrorRateSLOBudgetBurn", "sloth_severity": "ticket",
+                "sloth_id": "llmwatch-error_rate_slo",
                 "sloth_window": "2h", "model_name": "fraud",
             ], true
         ),
     ]
 
     @Test func shippedInhibitRules() async throws {
-        let alertmanager = try await RunningAlertmanager.start(config: try ShippedFiles.read("alertmanager/alertmanager.yml"))
+        let alertmanager = try await RunningAlertmanager.start(
+            config: try ShippedFiles.read("alertmanager/alertmanager.yml"))
         do {
             try await Self.check(alertmanager)
         } catch {
@@ -157,7 +191,8 @@ struct InhibitionTests {
         var problems: [String] = []
         let deadline = ContinuousClock.now + .seconds(20)
         repeat {
-            let reply = try await HTTP.get("\(alertmanager.baseURL)/api/v2/alerts?active=true&inhibited=true&silenced=true")
+            let reply = try await HTTP.get(
+                "\(alertmanager.baseURL)/api/v2/alerts?active=true&inhibited=true&silenced=true")
             let received = (try JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [[String: Any]]) ?? []
             var inhibitedByLabels: [[String: String]: Bool] = [:]
             for alert in received {
@@ -167,11 +202,33 @@ struct InhibitionTests {
             }
             problems = cases.compactMap { labels, inhibited in
                 guard let actual = inhibitedByLabels[labels] else { return "\(labels): not received" }
-                return actual == inhibited ? nil : "\(labels): \(actual ? "inhibited" : "not inhibited"), expected the opposite"
+                return actual == inhibited
+                    ? nil : "\(labels): \(actual ? "inhibited" : "not inhibited"), expected the opposite"
             }
             if problems.isEmpty { break }
             try await Task.sleep(for: .milliseconds(300))
         } while ContinuousClock.now < deadline
         #expect(problems.isEmpty, "\(problems.joined(separator: "\n"))\n\(alertmanager.process.output.suffix(2000))")
+    }
+}
+
+/// The host names the configurations use are the compose services docs/stack.md documents.
+struct HostNameTests {
+    @Test func configurationsNameTheDocumentedServices() throws {
+        let stack = try ShippedFiles.read("docs/stack.md")
+        let prometheus = try ShippedFiles.read("prometheus/prometheus.yml")
+        let alertmanager = try ShippedFiles.read("alertmanager/alertmanager.yml")
+        let datasources = try ShippedFiles.read("dashboards/provisioning/datasources.yml")
+        for (service, port, file, text) in [
+            ("probe", 9478, "prometheus/prometheus.yml", prometheus),
+            ("evaluator", 9479, "prometheus/prometheus.yml", prometheus),
+            ("alertmanager", 9093, "prometheus/prometheus.yml", prometheus),
+            ("webhook-sink", 8080, "alertmanager/alertmanager.yml", alertmanager),
+            ("prometheus", 9090, "dashboards/provisioning/datasources.yml", datasources),
+        ] {
+            #expect(text.contains("\(service):\(port)"), "\(file) does not name \(service):\(port)")
+            #expect(
+                stack.contains("| `\(service)` | \(port) |"), "docs/stack.md does not document \(service) on \(port)")
+        }
     }
 }
