@@ -118,6 +118,13 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         .testTarget(
+            name: "StackTests",
+            dependencies: [
+                "PromQL", "Series", "Evaluator", "TestSupport",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .testTarget(
             name: "EndToEndTests",
             dependencies: [
                 "Web", "Probe", "TestSupport",

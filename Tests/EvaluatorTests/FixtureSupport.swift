@@ -7,7 +7,7 @@ enum Fixtures {
         .appendingPathComponent("Fixtures").path
     static let check = root + "/check"
     static let ruleTests = root + "/ruletests"
-    /// `/work/main/rules/tests`: the product's rule tests (read only).
+    /// The repository's `rules/tests`: the shipped rule tests (read only).
     static let productRuleTests = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("rules/tests").path
