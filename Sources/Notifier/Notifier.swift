@@ -32,6 +32,8 @@ public actor Notifier: Service {
         public var repeatInterval: Int64 = 4 * 3_600_000
         /// Whether alert state changes are logged (always, when no destination is configured).
         public var logAlerts = false
+        /// The longest wait between two attempts at a destination that keeps failing.
+        public var maxBackoff: Duration = .seconds(30)
 
         /// The defaults.
         public init() {}
@@ -81,7 +83,8 @@ public actor Notifier: Service {
         for destination in destinations where alertmanagers[destination] == nil {
             let endpoint = AlertmanagerEndpoint(destination: destination, client: client, userAgent: options.userAgent)
             let queue = AlertQueue(
-                endpoint: endpoint, capacity: options.queueCapacity, counters: metrics.counters, logger: logger)
+                endpoint: endpoint, capacity: options.queueCapacity, counters: metrics.counters, logger: logger,
+                maxBackoff: options.maxBackoff)
             alertmanagers[destination] = (queue, running ? Task { await queue.run() } : nil)
         }
         metrics.discovered(alertmanagers.count)
@@ -97,7 +100,8 @@ public actor Notifier: Service {
         for destination in destinations where webhooks[destination] == nil {
             let endpoint = WebhookEndpoint(destination: destination, client: client, userAgent: options.userAgent)
             let queue = WebhookQueue(
-                endpoint: endpoint, capacity: options.queueCapacity, counters: metrics.counters, logger: logger)
+                endpoint: endpoint, capacity: options.queueCapacity, counters: metrics.counters, logger: logger,
+                maxBackoff: options.maxBackoff)
             webhooks[destination] = (queue, running ? Task { await queue.run() } : nil)
         }
     }
