@@ -18,7 +18,11 @@ import Series
 /// above: its metric counts errors or failures, or its description says "below" or "under"
 /// (seed: "Error rate below 1%", `target: 0.01`); then the objective is `1 - target`.
 /// `group_by` (an llmwatch addition) keeps labels such as `model_name` in the SLI, so each model
-/// gets its own SLO series and alerts.
+/// gets its own SLO series and alerts. `alerting` (also an addition) takes Sloth's block, to
+/// name the alert and give it labels (severity) and annotations (description, runbook_url).
+///
+/// Ratios of counters divide by the total only where it is above zero, so a window without
+/// traffic records nothing rather than NaN (which would poison the period's average).
 /// `error_budget` must then agree with `1 - objective`; the seed's own `error_budget: 0.99` on
 /// its error-rate SLO does not, and is corrected with a warning.
 public enum SLOConfigLoader {
@@ -110,10 +114,14 @@ public enum SLOConfigLoader {
         }
         let indicator = try Self.indicator(
             metric, threshold: threshold, boundsBadRatio: boundsBadRatio, grouping: grouping, at: metricNode)
-        try mapping.rejectUnknownKeys()
-        return ServiceLevelObjective(
+        var slo = ServiceLevelObjective(
             name: name, description: description, objective: objective, errorBudget: boundsBadRatio ? target : nil,
             period: period, indicator: indicator, alertName: Self.alertName(name))
+        if let alerting = mapping.optional("alerting") {
+            try SlothSpecLoader.loadAlerting(alerting, into: &slo)
+        }
+        try mapping.rejectUnknownKeys()
+        return slo
     }
 
     /// `prediction_latency_slo` alerts as `PredictionLatencySLOBudgetBurn`.
@@ -156,7 +164,7 @@ public enum SLOConfigLoader {
             let bucketMatchers = matchers + [bucketMatcher(threshold)]
             let total = "sum\(grouping)(rate(\(base)_count\(braced(matchers))[{{.window}}]))"
             let good = "sum\(grouping)(rate(\(base)_bucket\(braced(bucketMatchers))[{{.window}}]))"
-            return .events(errorQuery: "(\(total) - \(good))", totalQuery: total)
+            return .events(errorQuery: "(\(total) - \(good))", totalQuery: "(\(total) > 0)")
         }
         switch unparenthesized(metric) {
         case .vectorSelector(let selector):
@@ -174,8 +182,8 @@ public enum SLOConfigLoader {
             }
             let numerator = windowed(bad, grouping)
             let denominator = windowed(all, grouping)
-            if boundsBadRatio { return .events(errorQuery: numerator, totalQuery: denominator) }
-            return .events(errorQuery: "(\(denominator) - \(numerator))", totalQuery: denominator)
+            if boundsBadRatio { return .events(errorQuery: numerator, totalQuery: "(\(denominator) > 0)") }
+            return .events(errorQuery: "(\(denominator) - \(numerator))", totalQuery: "(\(denominator) > 0)")
         default:
             throw node.error("metric must be a selector, a ratio of two selectors, or a histogram with a threshold")
         }

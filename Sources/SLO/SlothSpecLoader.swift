@@ -91,7 +91,9 @@ public enum SlothSpecLoader {
         }
     }
 
-    private static func loadAlerting(_ node: ConfigNode, into slo: inout ServiceLevelObjective) throws(ConfigError) {
+    /// Reads an `alerting` block (`name`, `labels`, `annotations`, `page_alert`, `ticket_alert`)
+    /// into `slo`; shared by both spec formats.
+    static func loadAlerting(_ node: ConfigNode, into slo: inout ServiceLevelObjective) throws(ConfigError) {
         let mapping = try node.mapping()
         slo.alertLabels = try mapping.optional("labels").map { (n) throws(ConfigError) in try SLONames.labels(n) } ?? [:]
         slo.alertAnnotations = try mapping.optional("annotations").map { (n) throws(ConfigError) in try n.stringMap() } ?? [:]

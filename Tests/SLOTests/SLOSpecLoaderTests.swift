@@ -60,6 +60,28 @@ struct SLOSpecLoaderTests {
         }
     }
 
+    @Test func anSLOConfigEntryTakesAnAlertingBlock() throws {
+        let file = try Self.load(
+            """
+            service_level_objectives:
+              - name: error_rate_slo
+                description: "Error rate below 1%"
+                metric: model_errors_total / model_predictions_total
+                target: 0.01
+                alerting:
+                  name: ModelErrorBudgetBurn
+                  labels: {category: errors}
+                  annotations: {runbook_url: "docs/runbooks/ModelErrorBudgetBurn.md"}
+                  page_alert: {labels: {severity: critical}}
+                  ticket_alert: {labels: {severity: warning}}
+            """)
+        let slo = try #require(file.service.slos.first)
+        #expect(slo.alertName == "ModelErrorBudgetBurn")
+        #expect(slo.alertLabels == ["category": "errors"])
+        #expect(slo.page.labels == ["severity": "critical"])
+        #expect(slo.alertAnnotations["runbook_url"] == "docs/runbooks/ModelErrorBudgetBurn.md")
+    }
+
     @Test func theSeedsSLOConfigLoads() throws {
         let root = try ConfigLoader.load(path: SLOGeneratorTests.fixtures.appendingPathComponent("seed-slo-config.yml").path)
         let file = try SLOSpecFile.parse(root)
@@ -76,7 +98,7 @@ struct SLOSpecLoaderTests {
             Issue.record("latency SLO should count events")
             return
         }
-        #expect(total == "sum(rate(model_prediction_latency_seconds_count[{{.window}}]))")
+        #expect(total == "(sum(rate(model_prediction_latency_seconds_count[{{.window}}])) > 0)")
         #expect(error.contains(#"model_prediction_latency_seconds_bucket{le="0.1"}"#))
         #expect(byName["availability_slo"]?.indicator == .raw(errorRatioQuery: #"1 - avg(avg_over_time(up{job="model-serving"}[{{.window}}]))"#))
     }

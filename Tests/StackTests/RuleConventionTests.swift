@@ -11,12 +11,6 @@ import Yams
 struct RuleConventionTests {
     static let runbookBase = "https://github.com/llmwatch/llmwatch/blob/main/docs/runbooks/"
 
-    /// Alerts generated from seed 004's rules/slo/slo-config.yaml: that format has no place for
-    /// alert labels or annotations, so `llmwatch slo generate` gives them Sloth's defaults only
-    /// (`sloth_severity` page/ticket, `summary` and `title`). Alertmanager routes them on
-    /// sloth_severity; their runbooks exist like every other alert's. docs/rules.md says so.
-    static let sloConfigRules = "rules/slo-model.rules.yml"
-
     /// Alerts whose value says nothing (`up == 0` is always 0): their descriptions need not show it.
     static let valueless: Set<String> = ["LLMWatchProbeDown", "ModelServerDown"]
 
@@ -32,10 +26,6 @@ struct RuleConventionTests {
             let annotations = Dictionary(rule.annotations, uniquingKeysWith: { $1 })
             let place = "\(file): alert \(rule.name) (line \(rule.line))"
             #expect(!(annotations["summary"] ?? "").isEmpty, "\(place): no summary")
-            if file == Self.sloConfigRules {
-                #expect(["page", "ticket"].contains(labels["sloth_severity"]), "\(place): sloth_severity")
-                continue
-            }
             #expect(
                 ["critical", "warning", "info"].contains(labels["severity"]),
                 "\(place): severity \(labels["severity"] ?? "none")")
