@@ -26,6 +26,7 @@ let package = Package(
         .target(name: "PromQL", dependencies: ["Series"]),
         .target(name: "PromQLTest", dependencies: ["PromQL", "Series"]),
         .target(name: "TSDB", dependencies: ["Series"]),
+        .target(name: "Backfill", dependencies: ["Exposition", "Series"]),
         .target(name: "Evaluator", dependencies: ["PromQL", "Series", "Config"]),
         .target(
             name: "Probe",
@@ -38,7 +39,7 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "Probe", "Exposition",
+                "Probe", "Exposition", "PromQL", "Series", "TSDB", "Config",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -46,7 +47,7 @@ let package = Package(
         .executableTarget(
             name: "llmwatch",
             dependencies: [
-                "Web", "Probe", "Config", "PromQL", "PromQLTest",
+                "Web", "Probe", "Config", "PromQL", "PromQLTest", "TSDB", "Backfill",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
