@@ -68,6 +68,14 @@ let package = Package(
         ),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ConfigTests", dependencies: ["Config"]),
+        .testTarget(
+            name: "WebTests",
+            dependencies: [
+                "Web", "TSDB", "PromQL", "Series", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(name: "BackfillTests", dependencies: ["Backfill", "Series", "TSDB", "TestSupport"]),
         .testTarget(name: "TSDBTests", dependencies: ["TSDB", "Series", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "EvaluatorTests", dependencies: ["Evaluator", "PromQL", "Series", "TestSupport"], exclude: ["Fixtures"]),

@@ -47,9 +47,7 @@ public struct FormValues: Sendable, Equatable {
             let rawName = equals.map { piece[piece.startIndex..<$0] } ?? piece[...]
             let rawValue = equals.map { piece[piece.index(after: $0)...] } ?? []
             guard let name = Self.unescape(rawName), let value = Self.unescape(rawValue) else {
-                if decodingError == nil {
-                    decodingError = "invalid URL escape \"\(String(decoding: piece, as: UTF8.self))\""
-                }
+                if decodingError == nil { decodingError = "invalid URL escape \"\(Self.badEscape(piece))\"" }
                 continue
             }
             pairs.append((name, value))
@@ -80,6 +78,26 @@ public struct FormValues: Sendable, Equatable {
             }
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The first malformed `%` escape of `bytes`, as Go's `EscapeError` quotes it.
+    static func badEscape(_ bytes: ArraySlice<UInt8>) -> String {
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            if bytes[index] == UInt8(ascii: "%") {
+                let end = min(index + 3, bytes.endIndex)
+                let sequence = bytes[index..<end]
+                if sequence.count < 3 || hexValue(sequence.dropFirst().first ?? 0) == nil
+                    || hexValue(sequence.last ?? 0) == nil
+                {
+                    return String(decoding: sequence, as: UTF8.self)
+                }
+                index = end
+            } else {
+                index += 1
+            }
+        }
+        return ""
     }
 
     private static func hexValue(_ byte: UInt8) -> UInt8? {

@@ -18,7 +18,13 @@ public struct PrometheusAPIRoutes: Sendable {
     /// Adds the routes to `router`.
     public func register<Context: RequestContext>(on router: Router<Context>) {
         let api = self.api
+        func preflight(_ path: String) {
+            router.on(RouterPath(path), method: .options) { _, _ in
+                Response(status: .noContent, headers: Self.corsHeaders)
+            }
+        }
         func both(_ path: String, _ handler: @escaping @Sendable (FormValues) async throws(APIError) -> APIAnswer) {
+            preflight(path)
             for method in [HTTPRequest.Method.get, .post] {
                 router.on(RouterPath(path), method: method) { request, _ in
                     await Self.respond(request, handler: path, metrics: api.metrics) { form throws(APIError) in
@@ -28,6 +34,7 @@ public struct PrometheusAPIRoutes: Sendable {
             }
         }
         func get(_ path: String, _ handler: @escaping @Sendable (FormValues) async throws(APIError) -> APIAnswer) {
+            preflight(path)
             router.get(RouterPath(path)) { request, _ in
                 await Self.respond(request, handler: path, metrics: api.metrics) { form throws(APIError) in
                     try await handler(form)
@@ -40,6 +47,7 @@ public struct PrometheusAPIRoutes: Sendable {
         both("/api/v1/format_query") { form throws(APIError) in try api.formatQuery(form) }
         both("/api/v1/series") { form throws(APIError) in try await api.series(form) }
         both("/api/v1/labels") { form throws(APIError) in try await api.labelNames(form) }
+        preflight("/api/v1/label/{name}/values")
         router.get("/api/v1/label/{name}/values") { request, context in
             let name = context.parameters.get("name") ?? ""
             return await Self.respond(request, handler: "/api/v1/label/:name/values", metrics: api.metrics) {
@@ -52,9 +60,6 @@ public struct PrometheusAPIRoutes: Sendable {
         get("/api/v1/status/runtimeinfo") { _ in api.runtimeInfo() }
         get("/api/v1/status/flags") { _ in api.flags() }
         get("/api/v1/status/tsdb") { form throws(APIError) in try await api.tsdbStatus(form) }
-        router.on("/api/v1/**", method: .options) { _, _ in
-            Response(status: .noContent, headers: Self.corsHeaders)
-        }
     }
 
     /// Prometheus's CORS headers for its default origin `.*`.
