@@ -70,11 +70,18 @@ struct QueryCommand: AsyncParsableCommand {
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         request.body = .bytes(ByteBuffer(string: body))
+        // One attempt to connect: a server that is down is reported at once, not retried until
+        // the query's deadline.
+        var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(10)))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let text: String
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .minutes(5))
+            let response = try await client.execute(request, timeout: .minutes(5))
             text = String(buffer: try await response.body.collect(upTo: 512 << 20))
+            try await client.shutdown()
         } catch {
+            try? await client.shutdown()
             printError("query error: cannot reach \(server): \(error)")
             throw ExitCode(1)
         }
