@@ -35,6 +35,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        .target(name: "Backfill", dependencies: ["Exposition", "Series"]),
         .target(name: "Evaluator", dependencies: ["PromQL", "Series", "Config", "Notifier"]),
         .target(name: "SLO", dependencies: ["Config", "PromQL", "Series"]),
         .target(name: "Charts", dependencies: ["PromQL", "Series"]),
@@ -65,7 +66,7 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "Probe", "Exposition", "PromQL", "Series", "Charts",
+                "Probe", "Exposition", "PromQL", "Series", "Charts", "TSDB", "Config",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -73,7 +74,8 @@ let package = Package(
         .executableTarget(
             name: "llmwatch",
             dependencies: [
-                "Web", "Probe", "Config", "PromQL", "PromQLTest", "Evaluator", "SLO", "Report", "RemoteQuery",
+                "Web", "Probe", "Config", "PromQL", "PromQLTest", "Evaluator", "SLO", "Report", "RemoteQuery", "TSDB",
+                "Backfill",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -102,8 +104,15 @@ let package = Package(
         .testTarget(
             name: "RemoteTests",
             dependencies: ["RemoteQuery", "RemoteWrite", "Evaluator", "PromQL", "Series", "Exposition", "TestSupport"]),
-        .testTarget(name: "WebTests", dependencies: ["Web", "Charts", "PromQL", "Series", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "RemoteQuery", "TestSupport"]),
+        .testTarget(
+            name: "WebTests",
+            dependencies: [
+                "Web", "Charts", "TSDB", "PromQL", "Series", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(name: "BackfillTests", dependencies: ["Backfill", "Series", "TSDB", "TestSupport"]),
         .testTarget(name: "TSDBTests", dependencies: ["TSDB", "Series", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "EvaluatorTests", dependencies: ["Evaluator", "PromQL", "Series", "TestSupport"], exclude: ["Fixtures"]),

@@ -13,6 +13,13 @@ public struct PromQLEngine: Sendable {
     public var timeout: Duration?
     /// The step of subqueries written without one (`x[1h:]`), in milliseconds (default 1m).
     public var defaultSubqueryStep: Int64
+    /// Asked between evaluation steps; returning true stops the query with
+    /// `QueryError.canceled`. For callers that run queries on threads of their own, where
+    /// `Task.isCancelled` cannot reach (the query API cancels when its request goes away).
+    public var isCancelled: (@Sendable () -> Bool)?
+    /// Whether range queries record the samples read at each step in
+    /// `QueryStatistics.samplesPerStep` (Prometheus's `stats=all`).
+    public var perStepStatistics = false
 
     /// Creates an engine with Prometheus's defaults unless told otherwise.
     public init(
@@ -51,24 +58,39 @@ public struct PromQLEngine: Sendable {
         }
     }
 
-    private func makeEvaluator(_ expr: Expr, start: Int64, end: Int64, source: any SeriesSource)
+    private func makeEvaluator(
+        _ expr: Expr, start: Int64, end: Int64, source: any SeriesSource, statistics: inout QueryStatistics
+    )
         throws -> Evaluator
     {
-        let deadline = timeout.map { ContinuousClock.now.advanced(by: $0) }
+        let began = ContinuousClock.now
+        let deadline = timeout.map { began.advanced(by: $0) }
         let evaluator = Evaluator(
             source: source, start: start, end: end, lookbackDelta: lookbackDelta,
-            defaultSubqueryStep: defaultSubqueryStep, maxSamples: maxSamples, deadline: deadline)
+            defaultSubqueryStep: defaultSubqueryStep, maxSamples: maxSamples, deadline: deadline,
+            isCancelled: isCancelled)
         try evaluator.preload(expr)
+        statistics.preparationTime = ContinuousClock.now - began
         return evaluator
+    }
+
+    private static func finish(_ statistics: inout QueryStatistics, _ evaluator: Evaluator) {
+        statistics.totalQueryableSamples = evaluator.totalSamples
+        statistics.peakSamples = evaluator.peakSamples
     }
 
     /// Evaluates a parsed expression at one time.
     public func instantQuery(_ expr: Expr, at time: Int64, source: any SeriesSource) throws
         -> QueryResult
     {
-        let evaluator = try makeEvaluator(expr, start: time, end: time, source: source)
+        var statistics = QueryStatistics()
+        let evaluator = try makeEvaluator(expr, start: time, end: time, source: source, statistics: &statistics)
+        let evalStart = ContinuousClock.now
+        let evaluated = try evaluator.eval(expr, at: time)
+        statistics.innerEvalTime = ContinuousClock.now - evalStart
+        if perStepStatistics { statistics.samplesPerStep = [(time, evaluator.totalSamples)] }
         let value: QueryValue
-        switch try evaluator.eval(expr, at: time) {
+        switch evaluated {
         case .scalar(let v):
             value = .scalar(timestamp: time, value: v)
         case .string(let s):
@@ -91,9 +113,13 @@ public struct PromQLEngine: Sendable {
             if Set(cleaned.map(\.labels)).count != cleaned.count {
                 throw QueryError.execution("vector cannot contain metrics with the same labelset")
             }
+            let sortStart = ContinuousClock.now
             value = .matrix(cleaned.sorted { $0.labels < $1.labels })
+            statistics.resultSortTime = ContinuousClock.now - sortStart
         }
-        return QueryResult(value: value, warnings: evaluator.warnings, infos: evaluator.infos)
+        Self.finish(&statistics, evaluator)
+        return QueryResult(
+            value: value, warnings: evaluator.warnings, infos: evaluator.infos, statistics: statistics)
     }
 
     /// Evaluates a parsed expression over a range; the result is always a matrix sorted by labels.
@@ -111,13 +137,18 @@ public struct PromQLEngine: Sendable {
                 "invalid expression type \"\(expr.type.rawValue)\" for range query, must be Scalar or instant Vector"
             )
         }
-        let evaluator = try makeEvaluator(expr, start: start, end: end, source: source)
+        var statistics = QueryStatistics()
+        let evaluator = try makeEvaluator(expr, start: start, end: end, source: source, statistics: &statistics)
+        let evalStart = ContinuousClock.now
         var index: [Labels: Int] = [:]
         var series: [RangeSeries] = []
         var time = start
         while time <= end {
             evaluator.currentSamples = 0
-            for element in try evaluator.evalVector(expr, at: time) {
+            evaluator.stepSamples = 0
+            let elements = try evaluator.evalVector(expr, at: time)
+            if perStepStatistics { statistics.samplesPerStep.append((time, evaluator.stepSamples)) }
+            for element in elements {
                 let sample = Sample(timestamp: time, value: element.value)
                 if let i = index[element.labels] {
                     if series[i].samples.last?.timestamp == time {
@@ -140,8 +171,12 @@ public struct PromQLEngine: Sendable {
         if Set(cleaned.map(\.labels)).count != cleaned.count {
             throw QueryError.execution("vector cannot contain metrics with the same labelset")
         }
+        let sortStart = ContinuousClock.now
+        statistics.innerEvalTime = sortStart - evalStart
+        let sorted = cleaned.sorted { $0.labels < $1.labels }
+        statistics.resultSortTime = ContinuousClock.now - sortStart
+        Self.finish(&statistics, evaluator)
         return QueryResult(
-            value: .matrix(cleaned.sorted { $0.labels < $1.labels }), warnings: evaluator.warnings,
-            infos: evaluator.infos)
+            value: .matrix(sorted), warnings: evaluator.warnings, infos: evaluator.infos, statistics: statistics)
     }
 }

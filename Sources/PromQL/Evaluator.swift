@@ -30,10 +30,18 @@ final class Evaluator {
     let defaultSubqueryStep: Int64
     let maxSamples: Int
     let deadline: ContinuousClock.Instant?
+    /// Asked at every evaluation step whether the caller gave up on the query.
+    let isCancelled: (@Sendable () -> Bool)?
     var series: [String: [LoadedSeries]] = [:]
     var warnings: [String] = []
     var infos: [String] = []
     var currentSamples = 0
+    /// The most samples held by one evaluation step (Prometheus's `peakSamples`).
+    var peakSamples = 0
+    /// Samples read from storage by selectors, over all steps (`totalQueryableSamples`).
+    var totalSamples = 0
+    /// Samples read from storage by selectors during the current top-level step.
+    var stepSamples = 0
     /// Results of subquery inner expressions by canonical text and step time, so overlapping
     /// windows of consecutive steps are evaluated once.
     var subqueryResults: [String: [Int64: [Element]]] = [:]
@@ -41,7 +49,7 @@ final class Evaluator {
     init(
         source: any SeriesSource, start: Int64, end: Int64, lookbackDelta: Int64,
         defaultSubqueryStep: Int64,
-        maxSamples: Int, deadline: ContinuousClock.Instant?
+        maxSamples: Int, deadline: ContinuousClock.Instant?, isCancelled: (@Sendable () -> Bool)? = nil
     ) {
         self.source = source
         self.queryStart = start
@@ -50,6 +58,7 @@ final class Evaluator {
         self.defaultSubqueryStep = defaultSubqueryStep
         self.maxSamples = maxSamples
         self.deadline = deadline
+        self.isCancelled = isCancelled
     }
 
     func warn(_ message: String) {
@@ -63,12 +72,13 @@ final class Evaluator {
     }
 
     func checkLimits() throws {
-        if Task.isCancelled { throw QueryError.canceled }
+        if Task.isCancelled || isCancelled?() == true { throw QueryError.canceled }
         if let deadline, ContinuousClock.now > deadline { throw QueryError.timeout }
     }
 
     func count(_ samples: Int) throws {
         currentSamples += samples
+        peakSamples = max(peakSamples, currentSamples)
         if currentSamples > maxSamples { throw QueryError.tooManySamples }
     }
 
@@ -230,6 +240,8 @@ final class Evaluator {
             guard sample.timestamp > reference - lookbackDelta, !sample.isStaleMarker else { continue }
             out.append(Element(labels: s.labels, value: sample.value, sampleTime: sample.timestamp))
         }
+        totalSamples += out.count
+        stepSamples += out.count
         try count(out.count)
         return out
     }
@@ -248,6 +260,8 @@ final class Evaluator {
             total += samples.count
             out.append(RangeSeries(labels: s.labels, samples: samples))
         }
+        totalSamples += total
+        stepSamples += total
         try count(total)
         return .matrix(out, RangeWindow(start: start, end: reference, range: m.range))
     }

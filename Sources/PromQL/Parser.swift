@@ -9,6 +9,19 @@ public enum PromQLParser {
         return expr
     }
 
+    /// Parses a series selector such as `up{job="api"}` or `{__name__=~"a|b"}` into its matchers, as
+    /// the `match[]` parameters of Prometheus's series and label APIs are read. Anything but a
+    /// plain selector (a range, an offset, an `@`, an operator) is a `ParseError`.
+    public static func parseMetricSelector(_ text: String) throws -> [LabelMatcher] {
+        var parser = try Parser(text)
+        let expr = try parser.parseQuery()
+        guard case .vectorSelector(let selector) = expr, selector.offset == 0, selector.at == nil else {
+            throw ParseError(
+                position: 0, query: text, message: "expected a series selector such as up{job=\"api\"}, got \(expr)")
+        }
+        return selector.matchers
+    }
+
     /// Parses a label matcher list such as `{job="api", __name__="up"}` or `up{job="api"}` into labels,
     /// as the promqltest series notation writes them; only `=` is accepted.
     public static func parseSeriesLabels(_ text: String) throws -> Labels {

@@ -51,6 +51,8 @@ public struct QueryResult: Sendable {
     public var warnings: [String]
     /// Informational notes, each worded as Prometheus's `PromQL info: ...`.
     public var infos: [String]
+    /// What the evaluation cost.
+    public var statistics = QueryStatistics()
 }
 
 /// A sample inside the evaluator, carrying the delayed `__name__` removal flag.

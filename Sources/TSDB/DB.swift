@@ -133,6 +133,11 @@ public final class DB: SeriesSource, SampleAppender, @unchecked Sendable {
         state.withLock { $0.head.postings.values(of: name).keys.sorted() }
     }
 
+    /// The head's cardinality, keeping the `limit` largest entries of each list.
+    public func cardinality(limit: Int = 10) -> TSDBCardinality {
+        state.withLock { TSDBCardinality(postings: $0.head.postings, limit: limit) }
+    }
+
     /// The store's current size and counters.
     public var stats: TSDBStats {
         state.withLock { state in

@@ -34,7 +34,8 @@ public struct ProcessMetricsCollector: MetricCollector {
         return families
     }
 
-    static var swiftVersion: String {
+    /// The Swift compiler's major and minor version, e.g. `6.3`.
+    public static var swiftVersion: String {
         #if compiler(>=6.3)
         return "6.3"
         #elseif compiler(>=6.2)

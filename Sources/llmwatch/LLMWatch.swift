@@ -10,7 +10,10 @@ struct LLMWatch: AsyncParsableCommand {
         commandName: "llmwatch",
         abstract: "Probe LLMs and model endpoints and serve their health as Prometheus metrics.",
         version: version,
-        subcommands: [ProbeCommand.self, CheckCommand.self, TestCommand.self, SLOCommand.self, ReportCommand.self]
+        subcommands: [
+            ProbeCommand.self, EvaluateCommand.self, QueryCommand.self, CheckCommand.self, TestCommand.self,
+            SLOCommand.self, ReportCommand.self, TSDBCommand.self,
+        ]
     )
 }
 

@@ -81,8 +81,13 @@ struct ReloadOnHangup: Service {
 
 /// A logger writing `--log.format` lines at `--log.level` to standard error.
 func makeLogger(_ options: ServerOptions) -> Logger {
-    let format = LogFormat(rawValue: options.logFormat) ?? .logfmt
-    let level = Logger.Level(prometheusName: options.logLevel) ?? .info
+    makeLogger(level: options.logLevel, format: options.logFormat)
+}
+
+/// A logger writing `format` lines (logfmt or json) at `level` and above to standard error.
+func makeLogger(level levelName: String, format formatName: String) -> Logger {
+    let format = LogFormat(rawValue: formatName) ?? .logfmt
+    let level = Logger.Level(prometheusName: levelName) ?? .info
     return Logger(label: "llmwatch") { label in
         StructuredLogHandler(logLevel: level, format: format, label: label)
     }

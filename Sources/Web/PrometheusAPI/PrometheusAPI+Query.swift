@@ -1,0 +1,178 @@
+import PromQL
+import Series
+
+/// `/api/v1/query` and `/api/v1/query_range`.
+extension PrometheusAPI {
+    /// An instant query: `query`, `time` (default now), `timeout`, `lookback_delta`, `stats`, `limit`.
+    public func query(_ form: FormValues) async throws(APIError) -> APIAnswer {
+        let limit = try APIParameters.limit(form["limit"])
+        let time = try APIParameters.time(form, "time", default: now())
+        let settings = try QuerySettings(form, options: options)
+        let expr: Expr
+        do {
+            expr = try PromQLParser.parse(form["query"])
+        } catch let error as ParseError {
+            throw .invalidParameter("query", error.description)
+        } catch {
+            throw .invalidParameter("query", "\(error)")
+        }
+        return try await execute(settings, limit: limit, form: form) { engine, source in
+            try engine.instantQuery(expr, at: time, source: source)
+        }
+    }
+
+    /// A range query: `query`, `start`, `end`, `step`, `timeout`, `lookback_delta`, `stats`, `limit`.
+    public func queryRange(_ form: FormValues) async throws(APIError) -> APIAnswer {
+        let limit = try APIParameters.limit(form["limit"])
+        let start: Int64
+        let end: Int64
+        do {
+            start = try APIParameters.time(form["start"])
+        } catch {
+            throw .invalidParameter("start", error.message)
+        }
+        do {
+            end = try APIParameters.time(form["end"])
+        } catch {
+            throw .invalidParameter("end", error.message)
+        }
+        guard end >= start else { throw .invalidParameter("end", "end timestamp must not be before start time") }
+        let stepNanoseconds: Int64
+        do {
+            stepNanoseconds = try APIParameters.duration(form["step"])
+        } catch {
+            throw .invalidParameter("step", error.message)
+        }
+        let step = stepNanoseconds / 1_000_000
+        guard stepNanoseconds > 0, step > 0 else {
+            throw .invalidParameter(
+                "step", "zero or negative query resolution step widths are not accepted. Try a positive integer")
+        }
+        let (span, overflow) = end.subtractingReportingOverflow(start)
+        if overflow || span / step > APIParameters.maxPointsPerSeries {
+            throw APIError(
+                .badData,
+                "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)"
+            )
+        }
+        let settings = try QuerySettings(form, options: options)
+        let expr: Expr
+        do {
+            expr = try PromQLParser.parse(form["query"])
+        } catch let error as ParseError {
+            throw APIError(.badData, error.description)
+        } catch {
+            throw APIError(.badData, "\(error)")
+        }
+        guard expr.type == .scalar || expr.type == .vector else {
+            throw APIError(
+                .badData,
+                "invalid expression type \"\(expr.type.rawValue)\" for range query, must be Scalar or instant Vector")
+        }
+        return try await execute(settings, limit: limit, form: form) { engine, source in
+            try engine.rangeQuery(expr, start: start, end: end, step: step, source: source)
+        }
+    }
+
+    /// Evaluates on the query threads and renders the answer.
+    private func execute(
+        _ settings: QuerySettings, limit: Int, form: FormValues,
+        _ evaluate: @escaping @Sendable (PromQLEngine, any SeriesSource) throws -> QueryResult
+    ) async throws(APIError) -> APIAnswer {
+        let began = ContinuousClock.now
+        let db = self.db
+        let wantsStatistics = !form["stats"].isEmpty
+        let perStep = form["stats"] == "all"
+        metrics?.queries.inc()
+        defer { metrics?.queries.dec() }
+        let outcome: (QueryResult, Duration)
+        do {
+            outcome = try await offPool { ticket in
+                let queueTime = ticket.queueTime
+                var engine = PromQLEngine(
+                    lookbackDelta: settings.lookbackDelta, maxSamples: settings.maxSamples,
+                    timeout: max(settings.timeout - queueTime, .zero))
+                engine.isCancelled = { ticket.isCancelled }
+                engine.perStepStatistics = perStep
+                if ticket.isCancelled { throw QueryError.canceled }
+                if settings.timeout <= queueTime { throw QueryError.timeout }
+                return (try evaluate(engine, db), queueTime)
+            }
+        } catch {
+            metrics?.failures.labels(error.kind.rawValue).inc()
+            throw error
+        }
+        var (result, queueTime) = outcome
+        record(result.statistics, queueTime: queueTime)
+        var warnings = result.warnings
+        if limit > 0 { warnings += Self.truncate(&result.value, to: limit) }
+        var writer = JSONWriter(capacity: 4096)
+        writer.byte(UInt8(ascii: "{"))
+        PrometheusJSON.result(result.value, into: &writer)
+        if wantsStatistics {
+            writer.raw(",\"stats\":")
+            PrometheusJSON.statistics(
+                result.statistics, queueTime: queueTime, execTotalTime: ContinuousClock.now - began, into: &writer)
+        }
+        writer.byte(UInt8(ascii: "}"))
+        return APIAnswer(data: writer.bytes, warnings: warnings, infos: result.infos)
+    }
+
+    private func record(_ statistics: QueryStatistics, queueTime: Duration) {
+        guard let metrics else { return }
+        func seconds(_ duration: Duration) -> Double {
+            let (whole, attoseconds) = duration.components
+            return Double(whole) + Double(attoseconds) / 1e18
+        }
+        metrics.duration.labels("queue_time").observe(seconds(queueTime))
+        metrics.duration.labels("prepare_time").observe(seconds(statistics.preparationTime))
+        metrics.duration.labels("inner_eval").observe(seconds(statistics.innerEvalTime))
+        metrics.duration.labels("result_sort").observe(seconds(statistics.resultSortTime))
+        metrics.samples.inc(Double(statistics.totalQueryableSamples))
+    }
+
+    /// Keeps the first `limit` series of a vector or matrix, as Prometheus's `truncateResults`;
+    /// returns the warning to attach when it cut any.
+    static func truncate(_ value: inout QueryValue, to limit: Int) -> [String] {
+        switch value {
+        case .vector(let samples) where samples.count > limit:
+            value = .vector(Array(samples.prefix(limit)))
+        case .matrix(let series) where series.count > limit:
+            value = .matrix(Array(series.prefix(limit)))
+        default:
+            return []
+        }
+        return ["results truncated due to limit"]
+    }
+}
+
+/// The per-request engine settings: `timeout` and `lookback_delta` within the server's limits.
+struct QuerySettings: Sendable {
+    var timeout: Duration
+    var lookbackDelta: Int64
+    var maxSamples: Int
+
+    init(_ form: FormValues, options: PrometheusAPI.Options) throws(APIError) {
+        timeout = options.timeout
+        if !form["timeout"].isEmpty {
+            let requested: Int64
+            do {
+                requested = try APIParameters.duration(form["timeout"])
+            } catch {
+                throw .invalidParameter("timeout", error.message)
+            }
+            timeout = min(timeout, .nanoseconds(max(requested, 0)))
+        }
+        lookbackDelta = options.lookbackDelta
+        if !form["lookback_delta"].isEmpty {
+            let requested: Int64
+            do {
+                requested = try APIParameters.duration(form["lookback_delta"])
+            } catch {
+                throw APIError(.badData, "error parsing lookback delta duration: \(error.message)")
+            }
+            if requested / 1_000_000 > 0 { lookbackDelta = requested / 1_000_000 }
+        }
+        maxSamples = options.maxSamples
+    }
+}
