@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.24.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         .target(name: "Series"),
@@ -27,6 +28,19 @@ let package = Package(
         .target(name: "PromQLTest", dependencies: ["PromQL", "Series"]),
         .target(name: "TSDB", dependencies: ["Series"]),
         .target(name: "Evaluator", dependencies: ["PromQL", "Series", "Config"]),
+        .target(
+            name: "PrometheusConfig",
+            dependencies: ["Config", "Series", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
+            name: "Scrape",
+            dependencies: [
+                "Series", "Exposition", "PrometheusConfig",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .target(
             name: "Probe",
             dependencies: [
@@ -77,6 +91,20 @@ let package = Package(
             dependencies: [
                 "Probe", "Exposition", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "PrometheusConfigTests", dependencies: ["PrometheusConfig", "Config", "Series", "TestSupport"],
+            exclude: ["Fixtures"]),
+        .testTarget(
+            name: "ScrapeTests",
+            dependencies: [
+                "Scrape", "PrometheusConfig", "Series", "Exposition", "TSDB", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             exclude: ["Fixtures"]
         ),
