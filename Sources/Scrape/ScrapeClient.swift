@@ -179,6 +179,9 @@ final class ScrapeClient: Sendable {
         configuration.decompression = .enabled(limit: .none)
         configuration.httpVersion = http.enableHTTP2 ? .automatic : .http1Only
         configuration.connectionPool = .init(idleTimeout: .minutes(5))
+        // One dial per scrape, as Go's client makes: a refused connection fails the scrape at
+        // once rather than being retried until the timeout.
+        configuration.connectionPool.retryConnectionEstablishment = false
         return configuration
     }
 
