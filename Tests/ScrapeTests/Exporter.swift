@@ -1,8 +1,11 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import NIOCore
+import NIOSSL
 import Synchronization
 import TestSupport
 
@@ -70,8 +73,11 @@ final class Exporter: Sendable {
     }
 }
 
-/// Runs `body` with a fresh exporter listening on 127.0.0.1, stopped when `body` returns.
-func withExporter<T: Sendable>(_ body: (Exporter) async throws -> T) async throws -> T {
+/// Runs `body` with a fresh exporter listening on 127.0.0.1 (over TLS when `tls` is given),
+/// stopped when `body` returns.
+func withExporter<T: Sendable>(
+    tls: TLSConfiguration? = nil, _ body: (Exporter) async throws -> T
+) async throws -> T {
     let exporter = Exporter()
     let (ports, portContinuation) = AsyncStream<Int>.makeStream()
     let responder = CallbackResponder<BasicRequestContext> { request, _ in
@@ -90,6 +96,7 @@ func withExporter<T: Sendable>(_ body: (Exporter) async throws -> T) async throw
     }
     let app = Application(
         responder: responder,
+        server: try tls.map { try HTTPServerBuilder.tls(tlsConfiguration: $0) } ?? .http1(),
         configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
         onServerRunning: { channel in
             portContinuation.yield(channel.localAddress?.port ?? 0)
