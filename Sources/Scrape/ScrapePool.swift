@@ -183,6 +183,13 @@ final class ScrapePool: Sendable {
         }
         state.dropped = dropped
         var next: [UInt64: TargetLoop] = [:]
+        let builtHashes = Set(built.map(\.0))
+        // A target whose hash changed but whose series labels did not (a new scrape interval, a
+        // new metrics path) takes over the old loop's series state instead of making them stale.
+        var leaving: [Labels: TargetLoop] = [:]
+        for (hash, loop) in state.loops where !builtHashes.contains(hash) {
+            leaving.updateValue(loop, forKey: loop.target.publicLabels)?.control.stop(.removed)
+        }
         for (hash, target) in built {
             if let existing = state.loops[hash] {
                 if replacing {
@@ -195,12 +202,14 @@ final class ScrapePool: Sendable {
                     next[hash] = existing
                 }
             } else {
-                let loop = TargetLoop(target: target, context: state.context, predecessor: nil)
+                let predecessor = leaving.removeValue(forKey: target.publicLabels)
+                predecessor?.control.stop(.replaced)
+                let loop = TargetLoop(target: target, context: state.context, predecessor: predecessor)
                 next[hash] = loop
                 shared.launcher.launch { await loop.run() }
             }
         }
-        for (hash, loop) in state.loops where next[hash] == nil {
+        for loop in leaving.values {
             loop.control.stop(.removed)
         }
         state.loops = next
