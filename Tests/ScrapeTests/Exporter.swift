@@ -42,6 +42,7 @@ struct ExporterRequest: Sendable {
 /// A local exporter on 127.0.0.1 whose pages tests set and change while it runs.
 final class Exporter: Sendable {
     private let replies = Mutex<[String: ExporterReply]>([:])
+    private let builders = Mutex<[String: @Sendable (ExporterRequest) -> ExporterReply]>([:])
     private let log = Mutex<[ExporterRequest]>([])
     private let boundPort = Mutex(0)
 
@@ -51,6 +52,11 @@ final class Exporter: Sendable {
     /// Serves `reply` on `path` from now on.
     func set(_ path: String, _ reply: ExporterReply) {
         replies.withLock { $0[path] = reply }
+    }
+
+    /// Serves what `build` makes of each request on `path` from now on (pages that change with time).
+    func set(_ path: String, _ build: @escaping @Sendable (ExporterRequest) -> ExporterReply) {
+        builders.withLock { $0[path] = build }
     }
 
     /// Requests received so far.
@@ -63,7 +69,8 @@ final class Exporter: Sendable {
 
     fileprivate func reply(to request: ExporterRequest) -> ExporterReply {
         log.withLock { $0.append(request) }
-        guard var reply = replies.withLock({ $0[request.path] }) else {
+        let built = builders.withLock { $0[request.path] }.map { $0(request) }
+        guard var reply = built ?? replies.withLock({ $0[request.path] }) else {
             return ExporterReply(status: 404, headers: [("content-type", "text/plain")], body: Array("not found\n".utf8))
         }
         if let required = reply.requiredAuthorization, request.headers["authorization"] != required {
