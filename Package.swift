@@ -104,7 +104,7 @@ let package = Package(
         .testTarget(
             name: "ScrapeTests",
             dependencies: [
-                "Scrape", "PrometheusConfig", "Series", "Exposition", "TSDB", "TestSupport",
+                "Scrape", "PrometheusConfig", "Config", "Series", "Exposition", "TSDB", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
