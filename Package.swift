@@ -10,6 +10,10 @@ let package = Package(
         .library(name: "PromQL", targets: ["PromQL"]),
         .library(name: "Probe", targets: ["Probe"]),
         .library(name: "Web", targets: ["Web"]),
+        .library(name: "Series", targets: ["Series"]),
+        .library(name: "TSDB", targets: ["TSDB"]),
+        .library(name: "PrometheusConfig", targets: ["PrometheusConfig"]),
+        .library(name: "Scrape", targets: ["Scrape"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

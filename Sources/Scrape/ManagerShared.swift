@@ -17,13 +17,14 @@ struct Launcher: Sendable {
 final class ManagerShared: Sendable {
     let appender: any SampleAppender
     let metrics: ScrapeMetrics
-    let executor: ScrapeExecutor
+    /// Where the CPU part of scrapes runs; nil runs it on Swift's cooperative pool.
+    let executor: ScrapeExecutor?
     let logger: Logger
     let options: ScrapeManager.Options
     let launcher: Launcher
 
     init(
-        appender: any SampleAppender, metrics: ScrapeMetrics, executor: ScrapeExecutor, logger: Logger,
+        appender: any SampleAppender, metrics: ScrapeMetrics, executor: ScrapeExecutor?, logger: Logger,
         options: ScrapeManager.Options, launcher: Launcher
     ) {
         self.appender = appender

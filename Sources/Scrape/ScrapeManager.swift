@@ -27,7 +27,9 @@ public final class ScrapeManager: Service, Sendable {
         public var offsetSeed: UInt64 = 0
         /// How `globalUrl` is made from a target's URL; nil leaves it equal to the scrape URL.
         public var globalURL: GlobalURLOptions?
-        /// Threads for the CPU part of scrapes.
+        /// Threads of their own for the CPU part of scrapes (parsing, relabeling, the store's
+        /// append); 0 runs it on Swift's cooperative pool, which a large target then holds for the
+        /// length of its processing (see docs/scrape.md for the measurements).
         public var scrapeThreads = 2
         /// Whether a stopping manager writes stale markers for every series (Prometheus does not,
         /// expecting to restart where it stopped).
@@ -59,7 +61,7 @@ public final class ScrapeManager: Service, Sendable {
         let (stream, continuation) = AsyncStream<ScrapeJob>.makeStream()
         jobs = stream
         shared = ManagerShared(
-            appender: appender, metrics: metrics, executor: ScrapeExecutor(threads: options.scrapeThreads),
+            appender: appender, metrics: metrics, executor: options.scrapeThreads > 0 ? ScrapeExecutor(threads: options.scrapeThreads) : nil,
             logger: logger, options: options, launcher: Launcher(continuation: continuation))
     }
 
@@ -151,7 +153,7 @@ public final class ScrapeManager: Service, Sendable {
             return state.pools.values.map(\.client) + state.retiredClients
         }
         for client in clients { await client.shutdown() }
-        shared.executor.shutdown()
+        shared.executor?.shutdown()
     }
 
     /// Stops every pool; the job stream ends once their loops have written their stale markers.

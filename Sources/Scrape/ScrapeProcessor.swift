@@ -35,10 +35,8 @@ struct ScrapeProcessor {
         }
     }
 
-    /// What one scrape produced.
+    /// What one scrape produced; the samples themselves are in `pending`.
     struct Outcome {
-        /// Samples and stale markers to store (report series not included).
-        var samples: [LabeledSample]
         /// Sample lines on the page (`scrape_samples_scraped`).
         var total = 0
         /// Samples left after metric relabeling (`scrape_samples_post_metric_relabeling`).
@@ -66,7 +64,9 @@ struct ScrapeProcessor {
         didSet { reportLabels = Self.reportLabels(settings.targetLabels) }
     }
     private(set) var cache = SeriesCache()
-    private var batch: [LabeledSample] = []
+    /// The samples, stale markers and report series of the current scrape, to store in one
+    /// append. Reused from scrape to scrape, so a steady target allocates no new pending.
+    private(set) var pending: [LabeledSample] = []
     private(set) var reportLabels: [Labels]
     /// Whether a scrape has happened, so end-of-run stale markers have something to mark.
     private(set) var hasScraped = false
@@ -99,8 +99,8 @@ struct ScrapeProcessor {
     mutating func process(_ bytes: [UInt8], contentType: String?, timestamp: Int64) -> Outcome {
         hasScraped = true
         cache.beginIteration()
-        batch.removeAll(keepingCapacity: true)
-        var outcome = Outcome(samples: [])
+        pending.removeAll(keepingCapacity: true)
+        var outcome = Outcome()
         if !bytes.isEmpty {
             let format = format(contentType: contentType)
             bytes.withUnsafeBytes { raw in
@@ -108,44 +108,45 @@ struct ScrapeProcessor {
             }
         }
         if outcome.failure != nil {
-            batch.removeAll(keepingCapacity: true)
+            pending.removeAll(keepingCapacity: true)
             appendStale(cache.allPrevious(), timestamp: timestamp)
             cache.endFailed()
         } else {
             appendStale(cache.staleAfterSuccess(), timestamp: timestamp)
             cache.endSuccessful()
         }
-        outcome.samples = batch
         return outcome
     }
 
     /// A scrape that failed before there was a page: every series of the last successful scrape
-    /// goes stale.
-    mutating func failed(timestamp: Int64) -> [LabeledSample] {
+    /// goes stale (into `pending`).
+    mutating func failed(timestamp: Int64) {
         hasScraped = true
         cache.beginIteration()
-        batch.removeAll(keepingCapacity: true)
+        pending.removeAll(keepingCapacity: true)
         appendStale(cache.allPrevious(), timestamp: timestamp)
         cache.endFailed()
-        return batch
     }
 
-    /// The target is gone: stale markers for its series and its report series.
-    mutating func endOfRun(timestamp: Int64) -> [LabeledSample] {
-        guard hasScraped else { return [] }
-        var samples = failed(timestamp: timestamp)
-        for labels in reportLabels {
-            samples.append(LabeledSample(labels: labels, timestamp: timestamp, value: Sample.staleNaN))
+    /// The target is gone: stale markers for its series and its report series (into `pending`);
+    /// nothing when it was never scraped.
+    mutating func endOfRun(timestamp: Int64) {
+        guard hasScraped else {
+            pending.removeAll(keepingCapacity: true)
+            return
         }
-        return samples
+        failed(timestamp: timestamp)
+        appendStale(reportLabels, timestamp: timestamp)
     }
 
-    /// The five report series for one scrape.
-    func reportSamples(
+    /// Adds the five report series of the current scrape to `pending`.
+    mutating func appendReport(
         timestamp: Int64, up: Bool, duration: Double, total: Int, added: Int, seriesAdded: Int
-    ) -> [LabeledSample] {
+    ) {
         let values = [up ? 1 : 0, duration, Double(total), Double(added), Double(seriesAdded)]
-        return zip(reportLabels, values).map { LabeledSample(labels: $0, timestamp: timestamp, value: $1) }
+        for (labels, value) in zip(reportLabels, values) {
+            pending.append(LabeledSample(labels: labels, timestamp: timestamp, value: value))
+        }
     }
 
     /// Drops what the cache knows about lines (the scrape config changed), keeping the series of
@@ -156,7 +157,7 @@ struct ScrapeProcessor {
 
     private mutating func appendStale(_ labels: [Labels], timestamp: Int64) {
         for series in labels {
-            batch.append(LabeledSample(labels: series, timestamp: timestamp, value: Sample.staleNaN))
+            pending.append(LabeledSample(labels: series, timestamp: timestamp, value: Sample.staleNaN))
         }
     }
 
@@ -216,7 +217,7 @@ struct ScrapeProcessor {
                 limitExceeded = true
                 continue
             }
-            batch.append(LabeledSample(labels: cache.labels(of: slot), timestamp: sampleTime, value: parser.value))
+            pending.append(LabeledSample(labels: cache.labels(of: slot), timestamp: sampleTime, value: parser.value))
             appended += 1
             if explicit == nil || settings.trackTimestampsStaleness {
                 cache.track(slot)

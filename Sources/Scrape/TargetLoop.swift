@@ -233,31 +233,23 @@ final class TargetLoop: Sendable {
         _ fetched: Result<FetchedPage, ScrapeFailure>, timestamp: Int64, start: ContinuousClock.Instant
     ) -> ScrapeReport {
         processor.withLock { processor -> ScrapeReport in
-            var samples: [LabeledSample]
             var result = ScrapeReport(duration: 0, size: 0)
-            var total = 0
-            var added = 0
-            var seriesAdded = 0
             switch fetched {
             case .success(let page):
                 let outcome = processor.process(page.bytes, contentType: page.contentType, timestamp: timestamp)
                 result.failure = outcome.failure
                 result.size = page.bytes.count
-                total = outcome.total
-                added = outcome.added
-                seriesAdded = outcome.seriesAdded
-                samples = outcome.samples
                 result.outcome = outcome
-                result.outcome?.samples = []
             case .failure(let failure):
                 result.failure = failure
-                samples = processor.failed(timestamp: timestamp)
+                processor.failed(timestamp: timestamp)
             }
             result.duration = Self.seconds(ContinuousClock.now - start)
-            samples += processor.reportSamples(
-                timestamp: timestamp, up: result.failure == nil, duration: result.duration, total: total, added: added,
-                seriesAdded: seriesAdded)
-            commit(samples)
+            processor.appendReport(
+                timestamp: timestamp, up: result.failure == nil, duration: result.duration,
+                total: result.outcome?.total ?? 0, added: result.outcome?.added ?? 0,
+                seriesAdded: result.outcome?.seriesAdded ?? 0)
+            commit(processor.pending)
             return result
         }
     }
@@ -295,8 +287,10 @@ final class TargetLoop: Sendable {
         if control.reason == .shutdown, !context.shared.options.staleMarkersOnShutdown { return }
         let time = staleTime
         await withTaskExecutorPreference(context.shared.executor) {
-            let samples = self.processor.withLock { $0.endOfRun(timestamp: time) }
-            if !samples.isEmpty { self.commit(samples) }
+            self.processor.withLock { processor in
+                processor.endOfRun(timestamp: time)
+                if !processor.pending.isEmpty { self.commit(processor.pending) }
+            }
         }
     }
 

@@ -33,10 +33,10 @@ struct ScrapeProcessorTests {
         for (index, (page, stored, stale, added)) in pages.enumerated() {
             let outcome = processor.process(Array(page.utf8), contentType: nil, timestamp: Int64(index) * 1000)
             #expect(outcome.failure == nil)
-            #expect(names(outcome.samples, stale: false) == stored, "page \(index)")
-            #expect(names(outcome.samples, stale: true).sorted() == stale.sorted(), "page \(index)")
+            #expect(names(processor.pending, stale: false) == stored, "page \(index)")
+            #expect(names(processor.pending, stale: true).sorted() == stale.sorted(), "page \(index)")
             #expect(outcome.seriesAdded == added, "page \(index)")
-            #expect(outcome.samples.allSatisfy { $0.sample.timestamp == Int64(index) * 1000 })
+            #expect(processor.pending.allSatisfy { $0.sample.timestamp == Int64(index) * 1000 })
         }
     }
 
@@ -46,7 +46,7 @@ struct ScrapeProcessorTests {
             let page = (0..<100).map { "m{round=\"\(round)\",i=\"\($0)\"} 1" }.joined(separator: "\n") + "\n"
             let outcome = processor.process(Array(page.utf8), contentType: nil, timestamp: Int64(round))
             #expect(outcome.seriesAdded == 100)
-            #expect(names(outcome.samples, stale: true).count == (round == 0 ? 0 : 100))
+            #expect(names(processor.pending, stale: true).count == (round == 0 ? 0 : 100))
             #expect(processor.cache.count == 100)
         }
     }
@@ -54,14 +54,15 @@ struct ScrapeProcessorTests {
     @Test func failedScrapesThenRecovery() throws {
         var processor = try processor()
         _ = processor.process(Array("a 1\nb 2\n".utf8), contentType: nil, timestamp: 1)
-        let failed = processor.failed(timestamp: 2)
-        #expect(names(failed, stale: true) .sorted() == ["a{}", "b{}"])
-        #expect(processor.failed(timestamp: 3).isEmpty)
+        processor.failed(timestamp: 2)
+        #expect(names(processor.pending, stale: true).sorted() == ["a{}", "b{}"])
+        processor.failed(timestamp: 3)
+        #expect(processor.pending.isEmpty)
         let back = processor.process(Array("a 1\n".utf8), contentType: nil, timestamp: 4)
-        #expect(names(back.samples, stale: true).isEmpty)
+        #expect(names(processor.pending, stale: true).isEmpty)
         #expect(back.seriesAdded == 0, "the line is still cached")
-        let end = processor.endOfRun(timestamp: 5)
-        #expect(names(end, stale: true).sorted() == (["a{}"] + ScrapeLoopTests.reportNames.map { "\($0){}" }).sorted())
+        processor.endOfRun(timestamp: 5)
+        #expect(names(processor.pending, stale: true).sorted() == (["a{}"] + ScrapeLoopTests.reportNames.map { "\($0){}" }).sorted())
     }
 
     @Test func contentTypes() throws {
@@ -79,19 +80,19 @@ struct ScrapeProcessorTests {
     @Test func explicitTimestampsAreNotTrackedForStaleness() throws {
         var processor = try processor()
         _ = processor.process(Array("a 1 1000\nb 2\n".utf8), contentType: nil, timestamp: 5000)
-        let second = processor.process(Array("c 1\n".utf8), contentType: nil, timestamp: 6000)
-        #expect(names(second.samples, stale: true) == ["b{}"])
+        _ = processor.process(Array("c 1\n".utf8), contentType: nil, timestamp: 6000)
+        #expect(names(processor.pending, stale: true) == ["b{}"])
         var tracking = try self.processor("    track_timestamps_staleness: true\n")
         _ = tracking.process(Array("a 1 1000\nb 2\n".utf8), contentType: nil, timestamp: 5000)
-        let tracked = tracking.process(Array("c 1\n".utf8), contentType: nil, timestamp: 6000)
-        #expect(names(tracked.samples, stale: true).sorted() == ["a{}", "b{}"])
+        _ = tracking.process(Array("c 1\n".utf8), contentType: nil, timestamp: 6000)
+        #expect(names(tracking.pending, stale: true).sorted() == ["a{}", "b{}"])
     }
 
     @Test func samplesTooFarAheadAreOutOfBounds() throws {
         var processor = try processor()
         let outcome = processor.process(Array("a 1 99999999999\nb 2\n".utf8), contentType: nil, timestamp: 1000)
         #expect(outcome.outOfBounds == 1)
-        #expect(names(outcome.samples, stale: false) == ["b{}"])
+        #expect(names(processor.pending, stale: false) == ["b{}"])
         #expect(outcome.added == 2)
     }
 
@@ -99,6 +100,43 @@ struct ScrapeProcessorTests {
         var processor = try processor("    metric_relabel_configs: [{regex: __name__, action: labeldrop}]\n")
         let outcome = processor.process(Array("a{x=\"1\"} 1\n".utf8), contentType: nil, timestamp: 1)
         #expect(outcome.failure?.message == "missing metric name (__name__ label)")
+    }
+
+    /// Thousands of randomly damaged pages, read as either format: every one gives an outcome
+    /// (stored or refused), none traps, and the cache stays bounded.
+    @Test func damagedPagesNeverTrap() throws {
+        var processor = try processor()
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        func random() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        let base = Array((llamaPage + "# TYPE h histogram\nh_bucket{le=\"1\",x=\"a\\\"b\"} 1 1700000000000\n# EOF\n").utf8)
+        let interesting: [UInt8] = Array("{}=\",# \n\\\t.eE+-0123456789abcNaInf\u{00}\u{ff}".utf8)
+        var failures = 0
+        for round in 0..<3000 {
+            var page = base
+            for _ in 0..<(1 + random() % 6) {
+                let index = Int(random() % UInt64(page.count))
+                let byte = interesting[Int(random() % UInt64(interesting.count))]
+                switch random() % 3 {
+                case 0: page[index] = byte
+                case 1: page.remove(at: index)
+                default: page.insert(byte, at: index)
+                }
+            }
+            let contentType = round % 2 == 0 ? "text/plain" : "application/openmetrics-text"
+            let outcome = processor.process(page, contentType: contentType, timestamp: Int64(round) * 1000)
+            if outcome.failure != nil {
+                failures += 1
+                #expect(outcome.failure?.kind == .parse)
+            }
+            #expect(processor.cache.count < 2000)
+        }
+        #expect(failures > 500 && failures < 3000)
     }
 
     @Test func goSecondsFormatting() {
