@@ -10,6 +10,10 @@ let package = Package(
         .library(name: "PromQL", targets: ["PromQL"]),
         .library(name: "Probe", targets: ["Probe"]),
         .library(name: "Web", targets: ["Web"]),
+        .library(name: "Series", targets: ["Series"]),
+        .library(name: "TSDB", targets: ["TSDB"]),
+        .library(name: "PrometheusConfig", targets: ["PrometheusConfig"]),
+        .library(name: "Scrape", targets: ["Scrape"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -18,6 +22,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.24.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.65.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.27.0"),
     ],
     targets: [
         .target(name: "Series"),
@@ -53,6 +60,21 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "PrometheusConfig",
+            dependencies: ["Config", "Series", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
+            name: "Scrape",
+            dependencies: [
+                "Series", "Exposition", "Config", "PrometheusConfig",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         .target(
@@ -132,6 +154,24 @@ let package = Package(
                 "PromQL", "Series", "Evaluator", "TestSupport",
                 .product(name: "Yams", package: "Yams"),
             ]
+        ),
+        .testTarget(
+            name: "PrometheusConfigTests", dependencies: ["PrometheusConfig", "Config", "Series", "TestSupport"],
+            exclude: ["Fixtures"]),
+        .testTarget(
+            name: "ScrapeTests",
+            dependencies: [
+                "Scrape", "PrometheusConfig", "Config", "Series", "Exposition", "TSDB", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "EndToEndTests",

@@ -11,6 +11,7 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.24.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
     ],
     targets: [
         .executableTarget(
@@ -33,6 +34,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/ProbeOverhead"
+        ),
+        .executableTarget(
+            name: "ScrapeBenchmark",
+            dependencies: [
+                .product(name: "Scrape", package: "llmwatch"),
+                .product(name: "PrometheusConfig", package: "llmwatch"),
+                .product(name: "Series", package: "llmwatch"),
+                .product(name: "TSDB", package: "llmwatch"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/ScrapeBenchmark"
         ),
     ]
 )

@@ -1,0 +1,250 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOSSL
+import PrometheusConfig
+import Synchronization
+
+/// A page as a target served it.
+struct FetchedPage: Sendable {
+    /// The body, uncompressed.
+    var bytes: [UInt8]
+    /// The `Content-Type` header, when there was one.
+    var contentType: String?
+}
+
+/// The HTTP side of a scrape pool: one AsyncHTTPClient configured from the job's
+/// `HTTPClientConfig` (TLS, redirects, HTTP/2), and the request every scrape sends.
+///
+/// The client is made on first use, so a pool that never scrapes opens nothing; `shutdown()`
+/// must run once its loops are done. With `tls_config.server_name` set, each target host gets a
+/// client of its own that connects to the target but verifies (and sends SNI for) the server name.
+final class ScrapeClient: Sendable {
+    private let http: HTTPClientConfig
+    private let configuration: Result<HTTPClient.Configuration, ScrapeFailure>
+    private let clients = Mutex<[String: HTTPClient]>([:])
+    private let isShutDown = Mutex(false)
+
+    /// Bodies are capped here when the job sets no `body_size_limit` (Prometheus: no cap).
+    static let defaultBodyLimit = 1 << 30
+
+    init(http: HTTPClientConfig) {
+        self.http = http
+        configuration = Result { () throws(ScrapeFailure) in try Self.makeConfiguration(http) }
+    }
+
+    /// The client for a target at `host`; with `server_name` configured, the URL host is the
+    /// server name and `host` is where it connects.
+    private func client(for host: String) throws(ScrapeFailure) -> HTTPClient {
+        let base = try configuration.get()
+        let key = http.tls.serverName == nil ? "" : host
+        return try clients.withLock { (clients) throws(ScrapeFailure) -> HTTPClient in
+            if let existing = clients[key] { return existing }
+            if isShutDown.withLock({ $0 }) { throw ScrapeFailure(.connection, "scrape pool is stopping") }
+            var configuration = base
+            if let serverName = http.tls.serverName { configuration.dnsOverride = [serverName: host] }
+            let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+            clients[key] = client
+            return client
+        }
+    }
+
+    /// Shuts every client down; scrapes after this fail.
+    func shutdown() async {
+        isShutDown.withLock { $0 = true }
+        let all = clients.withLock { clients in
+            defer { clients.removeAll() }
+            return Array(clients.values)
+        }
+        for client in all { try? await client.shutdown() }
+    }
+
+    /// GETs `url` as Prometheus's `targetScraper` does, within `timeout`, refusing a body that
+    /// reaches `bodyLimit` bytes (uncompressed).
+    func fetch(
+        url: String, host: String, headers: [(String, String)], timeout: Duration, bodyLimit: Int, sizeHint: Int
+    ) async -> Result<FetchedPage, ScrapeFailure> {
+        let limit = bodyLimit > 0 ? bodyLimit : Self.defaultBodyLimit
+        let timedOut = ScrapeFailure(.timeout, "Get \"\(url)\": context deadline exceeded")
+        return await withTaskGroup(of: Result<FetchedPage, ScrapeFailure>?.self) { group in
+            group.addTask {
+                await self.fetchOnce(
+                    url: url, host: host, headers: headers, timeout: timeout, limit: limit, sizeHint: sizeHint)
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? .failure(timedOut)
+        }
+    }
+
+    private func fetchOnce(
+        url: String, host: String, headers: [(String, String)], timeout: Duration, limit: Int, sizeHint: Int
+    ) async -> Result<FetchedPage, ScrapeFailure> {
+        let requestURL = http.tls.serverName.map { Self.replacingHost(in: url, host: host, with: $0) } ?? url
+        do {
+            let client = try client(for: Self.hostName(host))
+            var request = HTTPClientRequest(url: requestURL)
+            request.method = .GET
+            for (name, value) in headers { request.headers.add(name: name, value: value) }
+            if let authorization = try Self.authorizationHeader(http) {
+                request.headers.replaceOrAdd(name: "Authorization", value: authorization)
+            }
+            let deadline = NIODeadline.now() + .milliseconds(timeout.milliseconds)
+            let response = try await client.execute(request, deadline: deadline)
+            guard response.status == .ok else {
+                return .failure(
+                    ScrapeFailure(
+                        .httpStatus, "server returned HTTP status \(response.status.code) \(response.status.reasonPhrase)"))
+            }
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(min(max(sizeHint, 4096), limit))
+            for try await chunk in response.body {
+                if bytes.count + chunk.readableBytes >= limit {
+                    return .failure(.bodySizeLimitExceeded)
+                }
+                bytes.append(contentsOf: chunk.readableBytesView)
+            }
+            return .success(FetchedPage(bytes: bytes, contentType: response.headers.first(name: "content-type")))
+        } catch let failure as ScrapeFailure {
+            return .failure(failure)
+        } catch {
+            return .failure(Self.describe(error, url: url, host: host))
+        }
+    }
+
+    /// Prometheus-style text for a transport error.
+    static func describe(_ error: any Error, url: String, host: String) -> ScrapeFailure {
+        if error is CancellationError {
+            return ScrapeFailure(.timeout, "Get \"\(url)\": context deadline exceeded")
+        }
+        if let clientError = error as? HTTPClientError {
+            switch clientError {
+            case .deadlineExceeded, .readTimeout, .writeTimeout, .connectTimeout, .cancelled:
+                return ScrapeFailure(.timeout, "Get \"\(url)\": context deadline exceeded")
+            case .remoteConnectionClosed:
+                return ScrapeFailure(.connection, "Get \"\(url)\": EOF")
+            case .redirectLimitReached, .redirectCycleDetected:
+                return ScrapeFailure(.connection, "Get \"\(url)\": stopped after too many redirects")
+            default:
+                break
+            }
+        }
+        let text = String(describing: error)
+        if text.contains("connection refused") || text.contains("Connection refused") || text.contains("errno: 111") {
+            return ScrapeFailure(.connection, "Get \"\(url)\": dial tcp \(host): connect: connection refused")
+        }
+        if error is NIOSSLError || text.contains("NIOSSL") || text.contains("handshake") {
+            return ScrapeFailure(.connection, "Get \"\(url)\": tls: \(text)")
+        }
+        return ScrapeFailure(.connection, "Get \"\(url)\": \(text)")
+    }
+
+    /// The `Authorization` header from `basic_auth` or `authorization`, reading credential files
+    /// on each scrape (so a rotated token is picked up) and trimming them, as Prometheus does.
+    static func authorizationHeader(_ http: HTTPClientConfig) throws(ScrapeFailure) -> String? {
+        if let basic = http.basicAuth {
+            let username = try basic.usernameFile.map { (path) throws(ScrapeFailure) in try readSecret(path, what: "basic auth username") } ?? basic.username
+            let password =
+                try basic.passwordFile.map { (path) throws(ScrapeFailure) in try readSecret(path, what: "basic auth password") }
+                ?? basic.password?.value ?? ""
+            return "Basic " + Data("\(username):\(password)".utf8).base64EncodedString()
+        }
+        if let authorization = http.authorization {
+            switch authorization.credentials {
+            case .inline(let secret): return "\(authorization.type) \(secret.value)"
+            case .file(let path):
+                return "\(authorization.type) \(try readSecret(path, what: "authorization credentials"))"
+            case nil: return authorization.type
+            }
+        }
+        return nil
+    }
+
+    private static func readSecret(_ path: String, what: String) throws(ScrapeFailure) -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ScrapeFailure(.configuration, "unable to read \(what) file \(path)")
+        }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The client configuration for a job, or why it cannot be built (a CA file that does not load).
+    private static func makeConfiguration(_ http: HTTPClientConfig) throws(ScrapeFailure) -> HTTPClient.Configuration {
+        var configuration = HTTPClient.Configuration()
+        configuration.tlsConfiguration = try tlsConfiguration(http.tls)
+        configuration.redirectConfiguration = http.followRedirects ? .follow(max: 10, allowCycles: false) : .disallow
+        configuration.decompression = .enabled(limit: .none)
+        configuration.httpVersion = http.enableHTTP2 ? .automatic : .http1Only
+        configuration.connectionPool = .init(idleTimeout: .minutes(5))
+        // One dial per scrape, as Go's client makes: a refused connection fails the scrape at
+        // once rather than being retried until the timeout.
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return configuration
+    }
+
+    static func tlsConfiguration(_ tls: PrometheusConfig.TLSConfig) throws(ScrapeFailure) -> NIOSSL.TLSConfiguration {
+        var configuration = NIOSSL.TLSConfiguration.makeClientConfiguration()
+        if tls.insecureSkipVerify { configuration.certificateVerification = .none }
+        func pem(_ inline: String?, file: String?, what: String) throws(ScrapeFailure) -> [UInt8]? {
+            if let inline { return Array(inline.utf8) }
+            guard let file else { return nil }
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw ScrapeFailure(.configuration, "error creating HTTP client: unable to read \(what) \(file)")
+            }
+            return Array(data)
+        }
+        do {
+            if let ca = try pem(tls.ca, file: tls.caFile, what: "CA cert") {
+                let certificates = try NIOSSLCertificate.fromPEMBytes(ca)
+                if certificates.isEmpty {
+                    throw ScrapeFailure(.configuration, "error creating HTTP client: unable to use specified CA cert")
+                }
+                configuration.trustRoots = .certificates(certificates)
+            }
+            if let cert = try pem(tls.cert, file: tls.certFile, what: "client cert"),
+                let key = try pem(tls.key?.value, file: tls.keyFile, what: "client key")
+            {
+                configuration.certificateChain = try NIOSSLCertificate.fromPEMBytes(cert).map { .certificate($0) }
+                configuration.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: key, format: .pem))
+            }
+        } catch let failure as ScrapeFailure {
+            throw failure
+        } catch {
+            throw ScrapeFailure(.configuration, "error creating HTTP client: unable to use specified TLS files: \(error)")
+        }
+        let versions: [PrometheusConfig.TLSConfig.Version: TLSVersion] = [
+            .tls10: .tlsv1, .tls11: .tlsv11, .tls12: .tlsv12, .tls13: .tlsv13,
+        ]
+        configuration.minimumTLSVersion = tls.minVersion.flatMap { versions[$0] } ?? .tlsv12
+        if let maximum = tls.maxVersion.flatMap({ versions[$0] }) { configuration.maximumTLSVersion = maximum }
+        return configuration
+    }
+
+    /// The host name of `host:port` (brackets of an IPv6 address removed).
+    static func hostName(_ address: String) -> String {
+        if address.hasPrefix("["), let close = address.firstIndex(of: "]") {
+            return String(address[address.index(after: address.startIndex)..<close])
+        }
+        if let colon = address.lastIndex(of: ":"), !address[..<colon].contains(":") {
+            return String(address[..<colon])
+        }
+        return address
+    }
+
+    /// `url` with the host part of `address` replaced by `serverName` (the port stays).
+    static func replacingHost(in url: String, host address: String, with serverName: String) -> String {
+        let name = hostName(address)
+        guard let range = url.range(of: "://" + (address.hasPrefix("[") ? "[\(name)]" : name)) else { return url }
+        return url.replacingCharacters(in: range, with: "://" + serverName)
+    }
+}
+
+extension Duration {
+    /// The duration in whole milliseconds.
+    var milliseconds: Int64 {
+        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+    }
+}
