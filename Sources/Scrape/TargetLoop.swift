@@ -202,14 +202,7 @@ final class TargetLoop: Sendable {
                 bodyLimit: context.config.limits.bodySizeLimit, sizeHint: status.withLock { $0.lastSize })
         }
         let result = await withTaskExecutorPreference(shared.executor) {
-            self.process(fetched, timestamp: timestamp, start: start)
-        }
-        status.withLock { status in
-            status.health = result.failure == nil ? .up : .down
-            status.lastError = result.failure?.message ?? ""
-            status.lastScrape = wallStart
-            status.lastScrapeDuration = result.duration
-            if result.size > 0 { status.lastSize = result.size }
+            self.process(fetched, timestamp: timestamp, start: start, wallStart: wallStart)
         }
         shared.metrics.scraped(
             interval: target.interval.description, sinceLast: sinceLast.map(Self.seconds), failure: result.failure,
@@ -228,9 +221,11 @@ final class TargetLoop: Sendable {
     }
 
     /// The synchronous part of a scrape, on a scrape thread: process the page (or the failure),
-    /// add the report series, and write everything in one append.
+    /// add the report series, record the target's health, and write everything in one append.
+    /// The health is recorded first, so whoever sees this scrape's `up` in the store sees the
+    /// same verdict in `/api/v1/targets`.
     private func process(
-        _ fetched: Result<FetchedPage, ScrapeFailure>, timestamp: Int64, start: ContinuousClock.Instant
+        _ fetched: Result<FetchedPage, ScrapeFailure>, timestamp: Int64, start: ContinuousClock.Instant, wallStart: Date
     ) -> ScrapeReport {
         processor.withLock { processor -> ScrapeReport in
             var result = ScrapeReport(duration: 0, size: 0)
@@ -249,6 +244,13 @@ final class TargetLoop: Sendable {
                 timestamp: timestamp, up: result.failure == nil, duration: result.duration,
                 total: result.outcome?.total ?? 0, added: result.outcome?.added ?? 0,
                 seriesAdded: result.outcome?.seriesAdded ?? 0)
+            status.withLock { status in
+                status.health = result.failure == nil ? .up : .down
+                status.lastError = result.failure?.message ?? ""
+                status.lastScrape = wallStart
+                status.lastScrapeDuration = result.duration
+                if result.size > 0 { status.lastSize = result.size }
+            }
             commit(processor.pending)
             return result
         }

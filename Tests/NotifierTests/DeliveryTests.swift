@@ -55,38 +55,48 @@ struct DeliveryTests {
             logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
     }
 
+    /// Gives up on a refused connection at once (AsyncHTTPClient otherwise retries it until the
+    /// request's deadline), so the test sees attempts fail quickly while nothing listens.
+    static let impatientClient = HTTPClient(
+        eventLoopGroupProvider: .singleton, configuration: .init(timeout: .init(connect: .milliseconds(200))))
+
     @Test func alertsWaitForADownAlertmanagerAndArriveOnceInOrder() async throws {
+        let port = try Programs.freePort()
+        let url = "http://127.0.0.1:\(port)/api/v2/alerts"
+        let registry = MetricRegistry()
+        var options = Notifier.Options()
+        options.externalLabels = Labels(["cluster": "test"])
+        options.maxBackoff = .milliseconds(500)
+        let notifier = Notifier(
+            options: options, client: Self.impatientClient, registry: registry,
+            logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        await notifier.setAlertmanagers([HTTPDestination(url: url)])
+        await notifier.start()
+        // While nothing listens: A fires (and is resent), B fires and resolves.
+        await notifier.send([Self.alert("A", endsAt: 4_000_000_000_000), Self.alert("B", endsAt: 4_000_000_000_000)], at: 2_000)
+        try await Task.sleep(for: .milliseconds(300))
+        await notifier.send([Self.alert("A", endsAt: 4_000_000_060_000)], at: 62_000)
+        await notifier.send([Self.alert("B", endsAt: 70_000)], at: 70_000)
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(await notifier.destinations.first?.queued == 3, "A's newest resend, B firing, B resolved")
         let recorder = Recorder()
-        recorder.status.withLock { $0 = .serviceUnavailable }
-        try await LocalServer.with(recorder.register) { port in
-            let registry = MetricRegistry()
-            let notifier = Self.makeNotifier(url: "", registry: registry)
-            await notifier.setAlertmanagers([HTTPDestination(url: "http://127.0.0.1:\(port)/api/v2/alerts")])
-            await notifier.start()
-            // While down: A fires (and is resent), B fires and resolves.
-            await notifier.send([Self.alert("A", endsAt: 4_000_000_000_000), Self.alert("B", endsAt: 4_000_000_000_000)], at: 2_000)
-            try await Task.sleep(for: .milliseconds(300))
-            await notifier.send([Self.alert("A", endsAt: 4_000_000_060_000)], at: 62_000)
-            await notifier.send([Self.alert("B", endsAt: 70_000)], at: 70_000)
-            try await Task.sleep(for: .milliseconds(500))
-            #expect(recorder.delivered.isEmpty)
-            recorder.status.withLock { $0 = .ok }
+        try await LocalServer.with(port: port, recorder.register) { _ in
             let deadline = ContinuousClock.now + .seconds(60)
             while recorder.delivered.count < 3, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(50))
             }
             try await Task.sleep(for: .milliseconds(300))
-            await notifier.stop()
-            let delivered = recorder.delivered
-            #expect(delivered.count == 3, "\(delivered)")
-            #expect(delivered.filter { $0.hasPrefix("A@") } == ["A@\(GoTime.rfc3339(milliseconds: 4_000_000_060_000))"], "the newest resend of A only")
-            #expect(delivered.filter { $0.hasPrefix("B@") } == ["B@\(GoTime.rfc3339(milliseconds: 4_000_000_000_000))", "B@1970-01-01T00:01:10Z"],
-                "B fired, then resolved")
-            let page = String(decoding: registry.render(.text004), as: UTF8.self)
-            #expect(page.contains("llmwatch_notifications_sent_total{destination=\"http://127.0.0.1:\(port)/api/v2/alerts\"} 3"))
-            #expect(!page.contains("llmwatch_notifications_errors_total{destination=\"http://127.0.0.1:\(port)/api/v2/alerts\"} 0"))
-            #expect(recorder.bodies.withLock { $0 }.allSatisfy { $0.contains("\"cluster\":\"test\"") })
         }
+        await notifier.stop()
+        let delivered = recorder.delivered
+        #expect(delivered.count == 3, "\(delivered)")
+        #expect(delivered.filter { $0.hasPrefix("A@") } == ["A@\(GoTime.rfc3339(milliseconds: 4_000_000_060_000))"], "the newest resend of A only")
+        #expect(delivered.filter { $0.hasPrefix("B@") } == ["B@\(GoTime.rfc3339(milliseconds: 4_000_000_000_000))", "B@1970-01-01T00:01:10Z"],
+            "B fired, then resolved")
+        let page = String(decoding: registry.render(.text004), as: UTF8.self)
+        #expect(page.contains("llmwatch_notifications_sent_total{destination=\"\(url)\"} 3"))
+        #expect(!page.contains("llmwatch_notifications_errors_total{destination=\"\(url)\"} 0"))
+        #expect(recorder.bodies.withLock { $0 }.allSatisfy { $0.contains("\"cluster\":\"test\"") })
     }
 
     @Test func aRefusedBatchIsDroppedAndCounted() async throws {

@@ -9,13 +9,24 @@ import TestSupport
 /// The job's credentials and TLS settings reach the target; wrong ones fail the scrape, and no
 /// secret appears in what the API shows.
 struct ScrapeAuthTests {
+    /// The latest scrape of a run that waited for a scrape not ended by the timeout (on a loaded
+    /// machine a scrape can time out; these tests are about credentials, not time).
+    struct Settled {
+        let last: [LabeledSample]
+
+        /// The value of `name` in the latest scrape (`scrape` is always 0, the latest).
+        func value(_ name: String, scrape: Int) -> Double? {
+            last.first { $0.labels.metricName == name }?.sample.value
+        }
+    }
+
     func scrape(_ exporter: Exporter, _ extra: String, scheme: String = "http", directory: String = ".")
-        async throws -> (MemoryAppender, ActiveTarget?)
+        async throws -> (Settled, ActiveTarget?)
     {
         let yaml = """
             scrape_configs:
               - job_name: secured
-                scrape_interval: 200ms
+                scrape_interval: 2s
                 scheme: \(scheme)
                 static_configs: [{targets: ['\(exporter.address)']}]
             \(extra)
@@ -23,10 +34,14 @@ struct ScrapeAuthTests {
         let appender = MemoryAppender()
         var target: ActiveTarget?
         try await withScraping(yaml, into: appender, directory: directory) { manager in
-            try await waitUntil("a scrape") { appender.scrapes.count >= 1 }
+            try await waitUntil("a scrape that did not time out") {
+                guard appender.scrapes.count >= 1, let active = manager.activeTargets.first, active.lastScrape != nil
+                else { return false }
+                return !active.lastError.hasSuffix("context deadline exceeded")
+            }
             target = manager.activeTargets.first
         }
-        return (appender, target)
+        return (Settled(last: appender.scrapes.last ?? []), target)
     }
 
     static func basic(_ user: String, _ password: String) -> String {
@@ -103,7 +118,7 @@ struct ScrapeAuthTests {
             let yaml = """
                 scrape_configs:
                   - job_name: rotating
-                    scrape_interval: 200ms
+                    scrape_interval: 2s
                     authorization: {credentials_file: token}
                     static_configs: [{targets: ['\(exporter.address)']}]
                 """

@@ -11,7 +11,7 @@ struct ScrapeLabelTests {
         """
         scrape_configs:
           - job_name: exporter
-            scrape_interval: 200ms
+            scrape_interval: 2s
             static_configs: [{targets: ['\(exporter.address)'], labels: {env: prod}}]
         \(extra)
         """
@@ -25,7 +25,10 @@ struct ScrapeLabelTests {
             var metrics: ScrapeMetrics?
             try await withScraping(job(exporter, extra), into: appender) { manager in
                 metrics = manager.metrics
-                try await waitUntil("a scrape") { appender.scrapes.count >= 1 }
+                try await waitUntil("a scrape that did not time out") {
+                    guard appender.scrapes.count >= 1, let active = manager.activeTargets.first else { return false }
+                    return !active.lastError.hasSuffix("context deadline exceeded")
+                }
                 target = manager.activeTargets.first
             }
             return (appender, target, metrics!)
@@ -137,7 +140,7 @@ struct ScrapeLabelTests {
             let yaml = """
                 scrape_configs:
                   - job_name: many
-                    scrape_interval: 200ms
+                    scrape_interval: 2s
                     target_limit: 1
                     static_configs: [{targets: ['\(exporter.address)', 'localhost:\(exporter.address.split(separator: ":")[1])']}]
                 """

@@ -6,8 +6,10 @@ import Synchronization
 
 /// A Hummingbird server on 127.0.0.1 and an ephemeral port, run for the length of `body`.
 public enum LocalServer {
-    /// Serves the routes `configure` adds while `body` runs, passing it the port.
+    /// Serves the routes `configure` adds while `body` runs, passing it the port (`port`, or an
+    /// ephemeral one when 0).
     public static func with<T: Sendable>(
+        port requested: Int = 0,
         _ configure: (Router<BasicRequestContext>) -> Void,
         _ body: (Int) async throws -> T
     ) async throws -> T {
@@ -16,7 +18,7 @@ public enum LocalServer {
         let port = Mutex<Int?>(nil)
         let app = Application(
             router: router,
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            configuration: .init(address: .hostname("127.0.0.1", port: requested)),
             onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } },
             logger: quietLogger)
         return try await whileRunning(app) {

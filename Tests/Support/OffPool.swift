@@ -7,6 +7,12 @@ import Foundation
 /// CPU-bound conformance checks) would stall every timing-sensitive test beside it; such work
 /// goes through here instead.
 public func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await HeavyWork.limited {
+        try await onThread(body)
+    }
+}
+
+private func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
         let thread = Thread {
             continuation.resume(with: Result { try body() })
@@ -20,9 +26,59 @@ public func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) asy
 /// CPU-bound stretches (rule unit tests, long evaluations) leave the cooperative pool to the
 /// tests beside it. Actors `body` calls still run where they always run.
 public func offPool<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-    let executor = DedicatedThreadExecutor()
-    defer { executor.shutdown() }
-    return try await withTaskExecutorPreference(executor) { try await body() }
+    try await HeavyWork.limited {
+        let executor = DedicatedThreadExecutor()
+        defer { executor.shutdown() }
+        return try await withTaskExecutorPreference(executor) { try await body() }
+    }
+}
+
+/// Lets one heavy job (CPU-bound work, a child process such as promtool) run at a time, by
+/// default: on two cores, a dozen of them at once would starve the timing-sensitive tests
+/// beside them (scrapes with one-second timeouts, streams timed to the millisecond) however
+/// they are scheduled. `LLMWATCH_TEST_HEAVY_JOBS` sets another limit.
+public enum HeavyWork {
+    private actor Permits {
+        private var available: Int
+        private var waiting: [CheckedContinuation<Void, Never>] = []
+
+        init(_ count: Int) { available = max(1, count) }
+
+        func acquire() async {
+            if available > 0 {
+                available -= 1
+                return
+            }
+            await withCheckedContinuation { waiting.append($0) }
+        }
+
+        func release() {
+            if waiting.isEmpty {
+                available += 1
+            } else {
+                waiting.removeFirst().resume()
+            }
+        }
+    }
+
+    private static let permits = Permits(
+        ProcessInfo.processInfo.environment["LLMWATCH_TEST_HEAVY_JOBS"].flatMap(Int.init) ?? 1)
+
+    @TaskLocal private static var holding = false
+
+    /// Runs `body` once a permit is free (at once when the caller already holds one).
+    public static func limited<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        if holding { return try await body() }
+        await permits.acquire()
+        do {
+            let result = try await $holding.withValue(true) { try await body() }
+            await permits.release()
+            return result
+        } catch {
+            await permits.release()
+            throw error
+        }
+    }
 }
 
 /// A task executor that runs every job on one dedicated thread, in order.
@@ -83,7 +139,7 @@ public func runProgram(
     _ executable: String, _ arguments: [String], input: Data? = nil, environment: [String: String]? = nil,
     workingDirectory: URL? = nil
 ) async throws -> ProgramResult {
-    try await offPool {
+    try await offPool { () throws -> ProgramResult in
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
