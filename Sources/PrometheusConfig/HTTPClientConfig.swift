@@ -86,6 +86,43 @@ public struct HTTPClientConfig: Sendable, Hashable {
         return config
     }
 
+    /// Why a credential file could not be read.
+    public struct CredentialError: Error, Sendable, CustomStringConvertible {
+        /// Which file, and what it was for.
+        public let description: String
+    }
+
+    /// The `Authorization` header from `basic_auth` or `authorization`, reading credential files
+    /// each time (so a rotated token is picked up) and trimming them, as Prometheus does; nil
+    /// when neither is set. Used for scrapes, Alertmanagers and remote write alike.
+    public func authorizationHeader() throws(CredentialError) -> String? {
+        if let basic = basicAuth {
+            let username =
+                try basic.usernameFile.map { (path) throws(CredentialError) in try Self.readSecret(path, what: "basic auth username") }
+                ?? basic.username
+            let password =
+                try basic.passwordFile.map { (path) throws(CredentialError) in try Self.readSecret(path, what: "basic auth password") }
+                ?? basic.password?.value ?? ""
+            return "Basic " + Data("\(username):\(password)".utf8).base64EncodedString()
+        }
+        if let authorization {
+            switch authorization.credentials {
+            case .inline(let secret): return "\(authorization.type) \(secret.value)"
+            case .file(let path):
+                return "\(authorization.type) \(try Self.readSecret(path, what: "authorization credentials"))"
+            case nil: return authorization.type
+            }
+        }
+        return nil
+    }
+
+    private static func readSecret(_ path: String, what: String) throws(CredentialError) -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CredentialError(description: "unable to read \(what) file \(path)")
+        }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     /// Every file the config refers to (credentials, CA, client certificate and key), for
     /// checks that they exist.
     public var referencedFiles: [String] {

@@ -143,32 +143,13 @@ final class ScrapeClient: Sendable {
         return ScrapeFailure(.connection, "Get \"\(url)\": \(text)")
     }
 
-    /// The `Authorization` header from `basic_auth` or `authorization`, reading credential files
-    /// on each scrape (so a rotated token is picked up) and trimming them, as Prometheus does.
+    /// The `Authorization` header for `http`, as a scrape failure when a credential file is unreadable.
     static func authorizationHeader(_ http: HTTPClientConfig) throws(ScrapeFailure) -> String? {
-        if let basic = http.basicAuth {
-            let username = try basic.usernameFile.map { (path) throws(ScrapeFailure) in try readSecret(path, what: "basic auth username") } ?? basic.username
-            let password =
-                try basic.passwordFile.map { (path) throws(ScrapeFailure) in try readSecret(path, what: "basic auth password") }
-                ?? basic.password?.value ?? ""
-            return "Basic " + Data("\(username):\(password)".utf8).base64EncodedString()
+        do {
+            return try http.authorizationHeader()
+        } catch {
+            throw ScrapeFailure(.configuration, error.description)
         }
-        if let authorization = http.authorization {
-            switch authorization.credentials {
-            case .inline(let secret): return "\(authorization.type) \(secret.value)"
-            case .file(let path):
-                return "\(authorization.type) \(try readSecret(path, what: "authorization credentials"))"
-            case nil: return authorization.type
-            }
-        }
-        return nil
-    }
-
-    private static func readSecret(_ path: String, what: String) throws(ScrapeFailure) -> String {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ScrapeFailure(.configuration, "unable to read \(what) file \(path)")
-        }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// The client configuration for a job, or why it cannot be built (a CA file that does not load).

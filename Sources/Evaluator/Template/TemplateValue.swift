@@ -1,3 +1,4 @@
+import Series
 import Foundation
 import PromQL
 
@@ -91,36 +92,5 @@ indirect enum TemplateValue {
 
     private static func samplePrinted(_ s: TemplateSample) -> String {
         "{" + TemplateValue.stringMap(s.labels).printed + " " + Formatting.goDefault(s.value) + "}"
-    }
-}
-
-/// Go's `time.Time.String()` for UTC times: `2006-01-02 15:04:05.999999999 +0000 UTC`.
-enum GoTime {
-    static func string(seconds: Int64, nanoseconds: Int64) -> String {
-        var days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
-        let secondOfDay = seconds - days * 86400
-        // Civil-from-days (Howard Hinnant's algorithm).
-        days += 719_468
-        let era = (days >= 0 ? days : days - 146_096) / 146_097
-        let dayOfEra = days - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        var year = yearOfEra + era * 400
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        if month <= 2 { year += 1 }
-        func pad(_ v: Int64, _ width: Int) -> String {
-            let s = String(v)
-            return String(repeating: "0", count: max(0, width - s.count)) + s
-        }
-        var text =
-            "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2)) \(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2))"
-        if nanoseconds > 0 {
-            var fraction = pad(nanoseconds, 9)
-            while fraction.hasSuffix("0") { fraction.removeLast() }
-            text += "." + fraction
-        }
-        return text + " +0000 UTC"
     }
 }

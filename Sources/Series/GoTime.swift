@@ -1,12 +1,12 @@
 /// Times written as Go's `encoding/json` writes a `time.Time` in UTC (RFC 3339 with as many
 /// fractional digits as needed, none when whole), so our payloads read exactly like
 /// Prometheus's and Alertmanager's.
-enum GoTime {
+public enum GoTime {
     /// Go's zero time, which Alertmanager writes for an alert with no end.
-    static let zero = "0001-01-01T00:00:00Z"
+    public static let zero = "0001-01-01T00:00:00Z"
 
     /// `milliseconds` since the Unix epoch as RFC 3339 in UTC, e.g. `2026-11-22T14:45:58.586Z`.
-    static func rfc3339(milliseconds: Int64) -> String {
+    public static func rfc3339(milliseconds: Int64) -> String {
         let (secondsTotal, millisecond) = floorDivide(milliseconds, 1000)
         let (days, secondOfDay) = floorDivide(secondsTotal, 86_400)
         let (year, month, day) = civil(fromDays: days)
@@ -19,6 +19,22 @@ enum GoTime {
             text += "." + fraction
         }
         return text + "Z"
+    }
+
+    /// Go's `time.Time.String()` for a UTC time: `2006-01-02 15:04:05.999999999 +0000 UTC`,
+    /// fractional seconds trimmed of trailing zeros (what templates print for a time).
+    public static func string(seconds: Int64, nanoseconds: Int64) -> String {
+        let (days, secondOfDay) = floorDivide(seconds, 86_400)
+        let (year, month, day) = civil(fromDays: days)
+        var text = pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + " "
+        text += pad(Int(secondOfDay / 3600), 2) + ":" + pad(Int(secondOfDay % 3600 / 60), 2) + ":"
+        text += pad(Int(secondOfDay % 60), 2)
+        if nanoseconds > 0 {
+            var fraction = pad(Int(nanoseconds), 9)
+            while fraction.hasSuffix("0") { fraction.removeLast() }
+            text += "." + fraction
+        }
+        return text + " +0000 UTC"
     }
 
     private static func floorDivide(_ value: Int64, _ divisor: Int64) -> (Int64, Int64) {
