@@ -46,6 +46,17 @@ let package = Package(
         .target(name: "Evaluator", dependencies: ["PromQL", "Series", "Config", "Notifier"]),
         .target(name: "SLO", dependencies: ["Config", "PromQL", "Series"]),
         .target(name: "Charts", dependencies: ["PromQL", "Series"]),
+        .target(
+            name: "EvaluatorRuntime",
+            dependencies: [
+                "TSDB", "Scrape", "PrometheusConfig", "Evaluator", "Notifier", "SLO", "RemoteQuery", "RemoteWrite", "Web",
+                "Exposition", "PromQL", "Series", "Config",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .target(name: "Report", dependencies: ["Charts", "RemoteQuery", "PromQL", "Series"]),
         .target(
             name: "RemoteQuery",
@@ -88,7 +99,7 @@ let package = Package(
         .target(
             name: "Web",
             dependencies: [
-                "Probe", "Exposition", "PromQL", "Series", "Charts", "TSDB", "Config",
+                "Probe", "Exposition", "PromQL", "Series", "Charts", "TSDB", "Config", "Evaluator", "Scrape", "Notifier",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -97,7 +108,7 @@ let package = Package(
             name: "llmwatch",
             dependencies: [
                 "Web", "Probe", "Config", "PromQL", "PromQLTest", "Evaluator", "SLO", "Report", "RemoteQuery", "TSDB",
-                "Backfill",
+                "Backfill", "EvaluatorRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

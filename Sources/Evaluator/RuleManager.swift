@@ -64,7 +64,7 @@ public actor RuleManager {
         var observer: Observer?
     }
 
-    private let options: Options
+    private var options: Options
     private let restoreSource: (any SeriesSource)?
     private var groups: [String: GroupStatus] = [:]
     private var order: [String] = []
@@ -140,6 +140,12 @@ public actor RuleManager {
         if running != nil {
             for key in order { startGroup(key) }
         }
+    }
+
+    /// Changes how groups are evaluated from the next `load` on (a reload of
+    /// `global.evaluation_interval` or `external_labels`).
+    public func setOptions(_ options: Options) {
+        self.options = options
     }
 
     /// Loads rule files from disk (see `load(_:)`).

@@ -54,7 +54,7 @@ public actor Notifier: Service {
     private typealias AlertQueue = DeliveryQueue<AlertmanagerEndpoint, UInt64>
     private typealias WebhookQueue = DeliveryQueue<WebhookEndpoint, String>
 
-    private let options: Options
+    private var options: Options
     private let client: HTTPClient
     private let logger: Logger
     private let metrics: NotifierMetrics
@@ -71,6 +71,12 @@ public actor Notifier: Service {
         self.logger = logger
         metrics = NotifierMetrics(registry: registry, capacity: options.queueCapacity)
         grouper = AlertGrouper(repeatInterval: options.repeatInterval)
+    }
+
+    /// Changes the external labels and the alert relabeling (a configuration reload).
+    public func setRelabeling(externalLabels: Labels, relabel: (@Sendable (Labels) -> Labels?)?) {
+        options.externalLabels = externalLabels
+        options.relabel = relabel
     }
 
     /// Sets the Alertmanagers alerts go to (their full `.../api/v2/alerts` URLs).

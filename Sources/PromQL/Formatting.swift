@@ -23,6 +23,12 @@ public enum Formatting {
         goFloat(value, exponentFrom: 6)
     }
 
+    /// Go's `strconv.FormatFloat(f, 'e', -1, 64)`: shortest digits, always an exponent
+    /// (`1e+00`, `2.5e-01`), as Prometheus's API writes an alert's value.
+    public static func goExponent(_ value: Double) -> String {
+        goFloat(value, exponentFrom: .min)
+    }
+
     /// Go's `strconv.FormatFloat(f, 'f', -1, 64)`: shortest digits, never an exponent.
     public static func goFixed(_ value: Double) -> String {
         if value.isNaN { return "NaN" }

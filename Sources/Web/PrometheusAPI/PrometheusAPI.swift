@@ -67,7 +67,8 @@ public struct PrometheusAPI: Sendable {
     public let options: Options
     /// Where `/api/v1/metadata` reads metadata.
     public let metadata: any MetricMetadataSource
-    let executor: QueryExecutor
+    /// The threads queries run on, shared with rule evaluation and the web page's charts.
+    public let executor: QueryExecutor
     let metrics: QueryMetrics?
     let startTime: Date
     /// The current time in milliseconds, for queries without `time`.

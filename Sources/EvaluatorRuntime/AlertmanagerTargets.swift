@@ -1,0 +1,71 @@
+import Foundation
+import Logging
+import Notifier
+import PrometheusConfig
+import Series
+
+/// The Alertmanagers of `alerting.alertmanagers` as Prometheus discovers them: each target of
+/// `static_configs` and of the `file_sd_configs` files (read at every load) gets
+/// `__address__`, `__scheme__` and `__alerts_path__`, goes through `relabel_configs`, and is
+/// sent to at `<scheme>://<address><path_prefix>/api/v2/alerts` with the section's credentials
+/// and timeout.
+enum AlertmanagerTargets {
+    /// The destinations of `alerting`, and problems worth logging (unreadable files, bad targets).
+    static func destinations(_ alerting: AlertingConfig) -> (destinations: [HTTPDestination], problems: [String]) {
+        var destinations: [HTTPDestination] = []
+        var problems: [String] = []
+        for config in alerting.alertmanagers {
+            var groups = config.staticConfigs
+            for fileSD in config.fileSDConfigs {
+                for pattern in fileSD.files {
+                    for file in FileGlob.matches(pattern) {
+                        do {
+                            groups += try TargetGroupFile.read(path: file)
+                        } catch {
+                            problems.append("alertmanager file_sd \(file): \(error)")
+                        }
+                    }
+                }
+            }
+            var headers: [String: String] = [:]
+            do {
+                if let authorization = try config.http.authorizationHeader() { headers["Authorization"] = authorization }
+            } catch {
+                problems.append("alertmanager credentials: \(error.description)")
+                continue
+            }
+            for group in groups {
+                for result in config.buildTargets(group) {
+                    switch result {
+                    case .active(let labels, _):
+                        destinations.append(
+                            HTTPDestination(
+                                url: config.alertsURL(labels: labels), headers: headers, timeout: config.timeout.duration))
+                    case .dropped:
+                        break
+                    case .failed(let reason):
+                        problems.append("alertmanager target: \(reason)")
+                    }
+                }
+            }
+        }
+        return (destinations, problems)
+    }
+
+    /// A destination from a `--notifier.url` or `--notifier.webhook-url` flag; Alertmanager URLs
+    /// without a path get `/api/v2/alerts`. Credentials in the URL become a Basic header.
+    static func destination(flag url: String, alertmanager: Bool) -> HTTPDestination {
+        guard var components = URLComponents(string: url) else { return HTTPDestination(url: url) }
+        var headers: [String: String] = [:]
+        if let user = components.user {
+            let password = components.password ?? ""
+            headers["Authorization"] = "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
+            components.user = nil
+            components.password = nil
+        }
+        if alertmanager, components.path.isEmpty || components.path == "/" {
+            components.path = "/api/v2/alerts"
+        }
+        return HTTPDestination(url: components.string ?? url, headers: headers)
+    }
+}
