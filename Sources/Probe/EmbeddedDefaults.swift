@@ -56,6 +56,28 @@ public enum EmbeddedDefaults {
                 prompt: "Reply with JSON {\\"answer\\": 4} for 2+2."
                 max_tokens: 16
                 expect: {json_field: answer, equals: "4"}
+          # The demo's outage: every 3 minutes, from 20 s in, this model fails every call for a
+          # minute, so an alert fires and resolves within the first two minutes of `llmwatch run`.
+          - name: sim-llama-3-8b
+            provider: simulated
+            model: llama-3-8b-instruct
+            priority: low
+            sla_target: 1.5
+            pricing: {input_per_million: 0.05, output_per_million: 0.1}
+            simulation:
+              time_to_first_token: 150ms
+              time_per_token: 10ms
+              error_ratio: 0.01
+              rate_limit_ratio: 0
+              accuracy: 0.85
+              outage_every: 3m
+              outage_offset: 20s
+              outage_duration: 60s
+            prompts:
+              - name: arithmetic
+                prompt: "What is 17 + 25? Answer with the number only."
+                max_tokens: 16
+                expect: {contains: "42"}
 
         """
 }

@@ -232,6 +232,13 @@ public struct SimulationSettings: Sendable, Equatable {
     public var latencyDriftPerHour: Double = 0
     /// Accuracy loss per hour since start, in absolute ratio.
     public var accuracyDriftPerHour: Double = 0
+    /// A recurring outage: every `outageEvery` from the start, the model fails every call for
+    /// `outageDuration` (after `outageOffset`), so demos and tests see alerts fire and resolve.
+    public var outageEvery: Duration?
+    /// How long each outage lasts.
+    public var outageDuration: Duration = .seconds(30)
+    /// When in each period the outage starts.
+    public var outageOffset: Duration = .zero
 
     /// Defaults that look like a healthy hosted model.
     public init() {}

@@ -229,7 +229,8 @@ public struct ProbeConfigLoader: Sendable {
         let mapping = try node.mapping()
         try mapping.rejectUnknownKeys(allowed: [
             "time_to_first_token", "time_per_token", "jitter", "output_tokens", "error_ratio", "rate_limit_ratio",
-            "accuracy", "latency_drift_per_hour", "accuracy_drift_per_hour",
+            "accuracy", "latency_drift_per_hour", "accuracy_drift_per_hour", "outage_every", "outage_duration",
+            "outage_offset",
         ])
         var settings = SimulationSettings()
         if let n = mapping.optional("time_to_first_token") { settings.timeToFirstToken = try n.duration() }
@@ -241,6 +242,12 @@ public struct ProbeConfigLoader: Sendable {
         if let n = mapping.optional("accuracy") { settings.accuracy = try ratio(n) }
         if let n = mapping.optional("latency_drift_per_hour") { settings.latencyDriftPerHour = try n.double() }
         if let n = mapping.optional("accuracy_drift_per_hour") { settings.accuracyDriftPerHour = try n.double() }
+        if let n = mapping.optional("outage_every") { settings.outageEvery = try n.duration() }
+        if let n = mapping.optional("outage_duration") { settings.outageDuration = try n.duration() }
+        if let n = mapping.optional("outage_offset") { settings.outageOffset = try n.duration() }
+        if let every = settings.outageEvery, settings.outageOffset + settings.outageDuration > every {
+            throw node.error("outage_offset + outage_duration must fit in outage_every")
+        }
         return settings
     }
 

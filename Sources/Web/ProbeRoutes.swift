@@ -20,6 +20,13 @@ public struct ProbeRoutes: Sendable {
         self.logger = logger
     }
 
+    /// Adds `/probe` alone to `router` (`llmwatch run`, where the evaluator serves the rest).
+    public func registerProbeEndpoint(on router: Router<some RequestContext>) {
+        router.get("/probe") { request, _ in
+            await probe(request)
+        }
+    }
+
     /// Adds the routes to `router`.
     public func register(on router: Router<some RequestContext>) {
         router.get("/metrics") { request, _ in

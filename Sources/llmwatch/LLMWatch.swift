@@ -11,7 +11,7 @@ struct LLMWatch: AsyncParsableCommand {
         abstract: "Probe LLMs and model endpoints and serve their health as Prometheus metrics.",
         version: version,
         subcommands: [
-            ProbeCommand.self, EvaluateCommand.self, QueryCommand.self, CheckCommand.self, TestCommand.self,
+            RunCommand.self, ProbeCommand.self, EvaluateCommand.self, QueryCommand.self, CheckCommand.self, TestCommand.self,
             SLOCommand.self, ReportCommand.self, TSDBCommand.self,
         ]
     )

@@ -117,7 +117,7 @@ struct ProbeConfigLoaderTests {
 
     @Test func embeddedDefaultLoadsAndIsSimulated() throws {
         let config = try ProbeConfigLoader(environment: [:]).parse(EmbeddedDefaults.probeConfigYAML, file: EmbeddedDefaults.probeConfigName)
-        #expect(config.models.count == 3)
+        #expect(config.models.count == 4)
         #expect(config.models.allSatisfy { $0.provider == .simulated })
         #expect(config.models.allSatisfy { $0.checks.first?.schedule.interval == .seconds(5) })
     }

@@ -20,6 +20,9 @@ struct SimulatedProvider: ModelProvider {
         let began = ContinuousClock.now
         let ttft = Self.logNormal(median: settings.timeToFirstToken.seconds * slowdown, sigma: settings.jitter, using: &random)
         try await Self.sleep(seconds: ttft)
+        if let every = settings.outageEvery, Self.inOutage(since: ContinuousClock.now - start, every: every, settings) {
+            throw ProbeError(.serverError, "simulated outage", httpStatus: 503)
+        }
         let draw = Double.random(in: 0..<1, using: &random)
         if draw < settings.rateLimitRatio {
             throw ProbeError(.rateLimit, "simulated rate limit", httpStatus: 429, retryAfter: .seconds(1))
@@ -41,6 +44,14 @@ struct SimulatedProvider: ModelProvider {
         outcome.completionTokens = tokens
         outcome.totalDuration = ContinuousClock.now - began
         return outcome
+    }
+
+    /// Whether `elapsed` since the start falls in one of the recurring outages.
+    static func inOutage(since elapsed: Duration, every: Duration, _ settings: SimulationSettings) -> Bool {
+        let period = every.seconds
+        guard period > 0 else { return false }
+        let phase = elapsed.seconds.truncatingRemainder(dividingBy: period)
+        return phase >= settings.outageOffset.seconds && phase < settings.outageOffset.seconds + settings.outageDuration.seconds
     }
 
     /// An answer that satisfies (or, when `right` is false, misses) the expectation.
