@@ -70,8 +70,13 @@ extension EvaluatorRuntime: EvaluatorStatusProvider {
         return samples
     }
 
-    public func console(range: Int64) async -> ConsoleModel {
+    public func console(range requested: Int64) async -> ConsoleModel {
         let now = Self.now()
+        // Charts cover the data there is: a store that started ten minutes ago gets ten-minute charts.
+        var range = requested
+        if remote == nil, let oldest = db.stats.minTime, oldest != .max, now - oldest < range {
+            range = max(now - oldest, 5 * 60_000)
+        }
         var model = ConsoleModel(time: now, chartRange: range, version: LLMWatchVersion.current)
         let groups = await rules.statuses
         for status in groups {
@@ -105,47 +110,51 @@ extension EvaluatorRuntime: EvaluatorStatusProvider {
     }
 
     private func objectives(now: Int64, range: Int64) async -> [ConsoleModel.Objective] {
-        func key(_ labels: [Exposition.Label]) -> String {
+        typealias Labels = [Exposition.Label]
+        func value(_ labels: Labels, _ name: String) -> String { labels.first { $0.name == name }?.value ?? "" }
+        /// One row per SLO and label set (a model, for SLOs grouped by model), window aside.
+        func key(_ labels: Labels) -> String {
             labels.filter { $0.name != "window" }.map { "\($0.name)=\($0.value)" }.joined(separator: ",")
         }
-        var byKey: [String: ConsoleModel.Objective] = [:]
-        var order: [String] = []
-        for (labels, value) in sloExport.values("llmwatch_slo_objective_ratio") {
-            let name = labels.first { $0.name == "service" }.map(\.value).map { "\($0)/" } ?? ""
-            let slo = labels.first { $0.name == "slo" }?.value ?? ""
-            let extra = labels.filter { !["service", "slo"].contains($0.name) }.map { "\($0.name)=\($0.value)" }
-            let title = name + slo + (extra.isEmpty ? "" : " (" + extra.joined(separator: ", ") + ")")
-            byKey[key(labels)] = .init(
-                name: title, description: "", objective: value, period: "", compliance: nil, budgetRemaining: nil,
-                burnRates: [], burnDown: [])
-            order.append(key(labels))
+        func slo(_ labels: Labels) -> String { value(labels, "service") + "/" + value(labels, "slo") }
+        var objectives: [String: Double] = [:]
+        for (labels, ratio) in sloExport.values("llmwatch_slo_objective_ratio") { objectives[slo(labels)] = ratio }
+        var periods: [String: String] = [:]
+        for (labels, _) in sloExport.values("llmwatch_slo_sli_error_ratio") {
+            let window = value(labels, "window")
+            if window.hasSuffix("d"), (Int(window.dropLast()) ?? 0) >= 7 { periods[slo(labels)] = window }
         }
-        for (labels, value) in sloExport.values("llmwatch_slo_compliance_ratio") {
-            byKey[key(labels)]?.compliance = value
-        }
-        for (labels, value) in sloExport.values("llmwatch_slo_error_budget_remaining_ratio") {
-            byKey[key(labels)]?.budgetRemaining = value
-        }
-        for (labels, value) in sloExport.values("llmwatch_slo_burn_rate") {
-            let window = labels.first { $0.name == "window" }?.value ?? ""
-            byKey[key(labels)]?.burnRates.append((window, value))
-        }
-        for (labels, value) in sloExport.values("llmwatch_slo_sli_error_ratio") {
-            let window = labels.first { $0.name == "window" }?.value ?? ""
-            if window.hasSuffix("d"), Int(window.dropLast()) ?? 0 >= 7, byKey[key(labels)]?.period.isEmpty == true {
-                byKey[key(labels)]?.period = window
+        var rows: [String: ConsoleModel.Objective] = [:]
+        var rowLabels: [String: Labels] = [:]
+        func row(_ labels: Labels) -> String {
+            let id = key(labels)
+            if rows[id] == nil {
+                let extra = labels.filter { !["service", "slo", "window"].contains($0.name) }.map { "\($0.name)=\($0.value)" }
+                rows[id] = .init(
+                    name: slo(labels) + (extra.isEmpty ? "" : " (" + extra.joined(separator: ", ") + ")"), description: "",
+                    objective: objectives[slo(labels)] ?? .nan, period: periods[slo(labels)] ?? "", compliance: nil,
+                    budgetRemaining: nil, burnRates: [], burnDown: [])
+                rowLabels[id] = labels.filter { $0.name != "window" }
             }
-            _ = value
+            return id
+        }
+        for (labels, ratio) in sloExport.values("llmwatch_slo_error_budget_remaining_ratio") {
+            rows[row(labels)]?.budgetRemaining = ratio
+        }
+        for (labels, ratio) in sloExport.values("llmwatch_slo_compliance_ratio") { rows[row(labels)]?.compliance = ratio }
+        for (labels, rate) in sloExport.values("llmwatch_slo_burn_rate") {
+            rows[row(labels)]?.burnRates.append((value(labels, "window"), rate))
+        }
+        if rows.isEmpty {
+            for (labels, _) in sloExport.values("llmwatch_slo_objective_ratio") { _ = row(labels) }
         }
         var out: [ConsoleModel.Objective] = []
-        for key in order.sorted() {
-            guard var objective = byKey[key] else { continue }
+        for id in rows.keys.sorted() {
+            guard var objective = rows[id] else { continue }
             objective.burnRates.sort { Self.windowLength($0.window) < Self.windowLength($1.window) }
-            let matchers = key.split(separator: ",").compactMap { pair -> String? in
-                let parts = pair.split(separator: "=", maxSplits: 1)
-                guard parts.count == 2 else { return nil }
-                let name = parts[0] == "service" ? "sloth_service" : parts[0] == "slo" ? "sloth_slo" : String(parts[0])
-                return "\(name)=\(Labels.quote(String(parts[1])))"
+            let matchers = (rowLabels[id] ?? []).map { label -> String in
+                let name = label.name == "service" ? "sloth_service" : label.name == "slo" ? "sloth_slo" : label.name
+                return "\(name)=\(Series.Labels.quote(label.value))"
             }
             let expr = "slo:period_error_budget_remaining:ratio{\(matchers.joined(separator: ","))}"
             objective.burnDown = (try? await rangeQuery(expr, start: now - range, end: now, step: max(range / 120, 1000))) ?? []
@@ -181,7 +190,7 @@ extension EvaluatorRuntime: EvaluatorStatusProvider {
                     "sum(rate(llm_error_total{\(selector)}[\(window)])) / sum(rate(llm_request_total{\(selector)}[\(window)]))",
                     nil
                 ),
-                ("Cost", " USD/h", "sum(rate(llm_cost_usd_total{\(selector)}[\(window)])) * 3600", nil),
+                ("Cost", " $/h", "sum(rate(llm_cost_usd_total{\(selector)}[\(window)])) * 3600", nil),
             ]
             var charts: [ConsoleModel.ModelCharts.Chart] = []
             for (title, unit, query, threshold) in queries {

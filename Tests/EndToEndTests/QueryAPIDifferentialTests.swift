@@ -27,7 +27,10 @@ struct QueryAPIDifferentialTests {
         try #require(imported.status == 0, "llmwatch tsdb import: \(imported.output)")
         #expect(imported.output.contains("of \(data.seriesCount) series"), "\(imported.output)")
 
-        let prometheus = try await RunningPrometheus.start(storage: prometheusData, directory: directory)
+        // Every block of the history is kept, however old.
+        let prometheus = try await RunningPrometheus.start(
+            config: "global:\n  evaluation_interval: 1m\nscrape_configs: []\n",
+            flags: ["--storage.tsdb.retention.time=100y"], dataDirectory: URL(fileURLWithPath: prometheusData))
         let llmwatch: RunningEvaluator
         do {
             llmwatch = try await RunningEvaluator.start(storage: llmwatchData)

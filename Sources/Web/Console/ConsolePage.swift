@@ -30,6 +30,7 @@ public enum ConsolePage {
             <html lang="en"><head><meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <meta http-equiv="refresh" content="30">
+            <link rel="icon" href="data:,">
             <title>\(HTML.escape(title))</title>
             <style>\(style)</style>
             </head><body>
@@ -80,7 +81,8 @@ public enum ConsolePage {
             html += "<p>No alert is pending or firing.</p>\n"
         } else {
             html += "<table><tr><th>Alert</th><th>State</th><th>Since</th><th>Value</th><th>Labels</th><th>Summary</th></tr>\n"
-            for alert in model.alerts.sorted(by: { ($0.state, $0.name) > ($1.state, $1.name) }) {
+            // Firing first, then pending; by name within each.
+            for alert in model.alerts.sorted(by: { ($0.state == "firing" ? 0 : 1, $0.name) < ($1.state == "firing" ? 0 : 1, $1.name) }) {
                 var summary = HTML.escape(alert.annotations["summary"])
                 let description = alert.annotations["description"]
                 if !description.isEmpty { summary += "<br><small>\(HTML.escape(description))</small>" }

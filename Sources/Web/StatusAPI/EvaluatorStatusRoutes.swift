@@ -146,7 +146,7 @@ enum GraphPage {
         }
         return """
             <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>llmwatch · graph</title>
+            <html lang="en"><head><meta charset="utf-8"><title>llmwatch · graph</title><link rel="icon" href="data:,">
             <style>body{font:14px/1.4 system-ui,sans-serif;max-width:1200px;margin:0 auto;padding:0 16px}
             table{border-collapse:collapse}td,th{text-align:left;padding:4px 8px;border-bottom:1px solid #eee}.err{color:#b3261e}
             .chart text{font-size:10px;fill:#555}.chart .title{font-size:12px;fill:#111}.chart .axis line{stroke:#eee}</style>
