@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "PromQL", targets: ["PromQL"]),
         .library(name: "Probe", targets: ["Probe"]),
         .library(name: "Web", targets: ["Web"]),
+        .library(name: "TSDB", targets: ["TSDB"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

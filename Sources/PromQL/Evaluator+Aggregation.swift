@@ -39,13 +39,20 @@ extension Evaluator {
             break
         }
         var groups: [Group] = []
-        var index: [Labels: Int] = [:]
+        let names = a.without ? Set(a.grouping + [Labels.metricName]) : Set(a.grouping)
+        let site = "\(a.without ? "without" : "by")(\(a.grouping.joined(separator: ",")))"
+        var table = groupTables.removeValue(forKey: site) ?? GroupTable()
+        defer { groupTables[site] = table }
+        // The position in `groups` of each group id met at this step, -1 while not met.
+        var positions = [Int](repeating: -1, count: table.keys.count)
         for element in input {
-            let key = groupingKey(element.labels, a)
-            if let i = index[key] {
-                accumulate(&groups[i], element.value, a.op)
+            let id = table.id(for: element.labels) { a.without ? $0.removing(names) : $0.keeping(names) }
+            if id >= positions.count { positions += repeatElement(-1, count: id - positions.count + 1) }
+            if positions[id] >= 0 {
+                accumulate(&groups[positions[id]], element.value, a.op)
             } else {
-                index[key] = groups.count
+                positions[id] = groups.count
+                let key = table.keys[id]
                 let keepsName = !a.without && a.grouping.contains(Labels.metricName)
                 var group = Group(
                     labels: key, dropName: keepsName && element.dropName, value: element.value,

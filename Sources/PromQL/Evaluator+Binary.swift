@@ -78,18 +78,24 @@ extension Evaluator {
     }
 
     private func setAnd(_ l: [Element], _ r: [Element], _ m: VectorMatching) -> [Element] {
-        let right = Set(r.map { Evaluator.signature($0.labels, m) })
-        return l.filter { right.contains(Evaluator.signature($0.labels, m)) }
+        withMemo("signature \(m.on) \(m.matchingLabels)") { memo in
+            let right = Set(r.map { memo.value(for: $0.labels) { Evaluator.signature($0, m) } })
+            return l.filter { right.contains(memo.value(for: $0.labels) { Evaluator.signature($0, m) }) }
+        }
     }
 
     private func setOr(_ l: [Element], _ r: [Element], _ m: VectorMatching) -> [Element] {
-        let left = Set(l.map { Evaluator.signature($0.labels, m) })
-        return l + r.filter { !left.contains(Evaluator.signature($0.labels, m)) }
+        withMemo("signature \(m.on) \(m.matchingLabels)") { memo in
+            let left = Set(l.map { memo.value(for: $0.labels) { Evaluator.signature($0, m) } })
+            return l + r.filter { !left.contains(memo.value(for: $0.labels) { Evaluator.signature($0, m) }) }
+        }
     }
 
     private func setUnless(_ l: [Element], _ r: [Element], _ m: VectorMatching) -> [Element] {
-        let right = Set(r.map { Evaluator.signature($0.labels, m) })
-        return l.filter { !right.contains(Evaluator.signature($0.labels, m)) }
+        withMemo("signature \(m.on) \(m.matchingLabels)") { memo in
+            let right = Set(r.map { memo.value(for: $0.labels) { Evaluator.signature($0, m) } })
+            return l.filter { !right.contains(memo.value(for: $0.labels) { Evaluator.signature($0, m) }) }
+        }
     }
 
     private func vectorVector(
@@ -101,8 +107,14 @@ extension Evaluator {
         let oneToMany = m.card == .oneToMany
         let (lhs, rhs) = oneToMany ? (rhsIn, lhsIn) : (lhsIn, rhsIn)
         var rightBySignature: [Labels: Element] = [:]
+        let site = "signature \(m.on) \(m.matchingLabels)"
+        var memo = memos.removeValue(forKey: site) ?? LabelsMemo()
+        defer { memos[site] = memo }
+        let resultSite = "result \(m.card) \(m.on) \(m.matchingLabels)"
+        var resultMemo = memos.removeValue(forKey: resultSite) ?? LabelsMemo()
+        defer { memos[resultSite] = resultMemo }
         for element in rhs {
-            let sig = Evaluator.signature(element.labels, m)
+            let sig = memo.value(for: element.labels) { Evaluator.signature($0, m) }
             if let duplicate = rightBySignature[sig] {
                 let side = oneToMany ? "left" : "right"
                 let matched = m.on ? element.labels.keeping(Set(m.matchingLabels)) : sig
@@ -116,7 +128,7 @@ extension Evaluator {
         var matchedMany: [Labels: Set<Labels>] = [:]
         var out: [Element] = []
         for element in lhs {
-            let sig = Evaluator.signature(element.labels, m)
+            let sig = memo.value(for: element.labels) { Evaluator.signature($0, m) }
             guard let other = rightBySignature[sig] else { continue }
             let (fl, fr) = oneToMany ? (other.value, element.value) : (element.value, other.value)
             var (value, keep) = Evaluator.apply(b.op, fl, fr)
@@ -125,7 +137,10 @@ extension Evaluator {
             } else if !keep {
                 continue
             }
-            let metric = resultMetric(element.labels, other.labels, b.op, m)
+            let metric =
+                m.include.isEmpty
+                ? resultMemo.value(for: element.labels) { resultMetric($0, other.labels, b.op, m) }
+                : resultMetric(element.labels, other.labels, b.op, m)
             if m.card == .oneToOne {
                 if !matchedOneToOne.insert(sig).inserted {
                     throw QueryError.execution(

@@ -1,19 +1,111 @@
 import Series
 
-/// The raw samples of one selected series, stale markers included.
-struct LoadedSeries {
-    var labels: Labels
-    var samples: [Sample]
+/// The series one selector matched, loaded once per query: labels, and all raw samples (stale
+/// markers included) in one array, series after series.
+///
+/// Range queries look samples up at times that grow step by step, so each lookup starts where
+/// the previous one for the same series ended and moves forward a few samples instead of
+/// searching the whole series; a lookup further back, or far ahead, searches. Lookups are always
+/// exact: the cursors only make them cheaper. A class with flat arrays, read through unsafe
+/// buffers during a step, so that steps neither copy nor retain per series.
+final class SelectedSeries {
+    let labels: [Labels]
+    /// Every series' samples, series after series; series `i` holds `starts[i]..<ends[i]`.
+    let samples: [Sample]
+    private let starts: [Int]
+    private let ends: [Int]
+    /// Whether each series holds a stale marker; without one, a range is sliced as it is.
+    let hasStaleMarkers: [Bool]
+    /// Per series and cursor slot (`series * slots + slot`): the last index found, and its time.
+    private var cursorIndex: [Int]
+    private var cursorTime: [Int64]
 
-    /// Index of the first sample with a timestamp greater than `time`.
-    func upperBound(_ time: Int64) -> Int {
-        var low = 0
-        var high = samples.count
-        while low < high {
-            let mid = (low + high) / 2
-            if samples[mid].timestamp <= time { low = mid + 1 } else { high = mid }
+    /// The cursor slots: instant lookups and range ends use slot 0, range starts slot 1.
+    static let slots = 2
+
+    init(labels: [Labels], samples: [[Sample]]) {
+        self.labels = labels
+        var all: [Sample] = []
+        all.reserveCapacity(samples.reduce(0) { $0 + $1.count })
+        var starts: [Int] = []
+        var ends: [Int] = []
+        for series in samples {
+            starts.append(all.count)
+            all.append(contentsOf: series)
+            ends.append(all.count)
         }
-        return low
+        self.samples = all
+        self.starts = starts
+        self.ends = ends
+        hasStaleMarkers = samples.map { $0.contains { $0.isStaleMarker } }
+        cursorIndex = starts.flatMap { Array(repeating: $0, count: SelectedSeries.slots) }
+        cursorTime = Array(repeating: .min, count: starts.count * SelectedSeries.slots)
+    }
+
+    var count: Int { labels.count }
+
+    /// Runs `body` with the lookups of one step.
+    func withLookup<T>(_ body: (inout Lookup) throws -> T) rethrows -> T {
+        try samples.withUnsafeBufferPointer { samples in
+            try starts.withUnsafeBufferPointer { starts in
+                try ends.withUnsafeBufferPointer { ends in
+                    try cursorIndex.withUnsafeMutableBufferPointer { cursorIndex in
+                        try cursorTime.withUnsafeMutableBufferPointer { cursorTime in
+                            var lookup = Lookup(
+                                samples: samples, starts: starts, ends: ends, cursorIndex: cursorIndex,
+                                cursorTime: cursorTime)
+                            return try body(&lookup)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Sample lookups during one step (see `withLookup`); indexes are into `samples`.
+    struct Lookup {
+        let samples: UnsafeBufferPointer<Sample>
+        let starts: UnsafeBufferPointer<Int>
+        let ends: UnsafeBufferPointer<Int>
+        let cursorIndex: UnsafeMutableBufferPointer<Int>
+        let cursorTime: UnsafeMutableBufferPointer<Int64>
+
+        /// The first index of series `series`.
+        func start(_ series: Int) -> Int { starts[series] }
+
+        /// The index of the first sample of series `series` with a timestamp greater than `time`
+        /// (its end when there is none).
+        mutating func upperBound(_ series: Int, _ time: Int64, slot: Int) -> Int {
+            let cursor = series * SelectedSeries.slots + slot
+            let end = ends[series]
+            var index = cursorIndex[cursor]
+            if time >= cursorTime[cursor] {
+                var moved = 0
+                while index < end, samples[index].timestamp <= time {
+                    index += 1
+                    moved += 1
+                    if moved == 8 {
+                        index = search(time, from: index, to: end)
+                        break
+                    }
+                }
+            } else {
+                index = search(time, from: starts[series], to: index)
+            }
+            cursorIndex[cursor] = index
+            cursorTime[cursor] = time
+            return index
+        }
+
+        private func search(_ time: Int64, from: Int, to: Int) -> Int {
+            var low = from
+            var high = to
+            while low < high {
+                let mid = (low + high) / 2
+                if samples[mid].timestamp <= time { low = mid + 1 } else { high = mid }
+            }
+            return low
+        }
     }
 }
 
@@ -32,7 +124,7 @@ final class Evaluator {
     let deadline: ContinuousClock.Instant?
     /// Asked at every evaluation step whether the caller gave up on the query.
     let isCancelled: (@Sendable () -> Bool)?
-    var series: [String: [LoadedSeries]] = [:]
+    var series: [String: SelectedSeries] = [:]
     var warnings: [String] = []
     var infos: [String] = []
     var currentSamples = 0
@@ -45,6 +137,18 @@ final class Evaluator {
     /// Results of subquery inner expressions by canonical text and step time, so overlapping
     /// windows of consecutive steps are evaluated once.
     var subqueryResults: [String: [Int64: [Element]]] = [:]
+    /// Metric names `rate`/`increase` have already checked for a counter-like suffix.
+    var checkedCounterNames = Set<String>()
+    /// The name checked last: consecutive series usually share it.
+    var lastCheckedCounterName = ""
+    /// Selector keys by the identity of their matcher lists (see `cachedKey`).
+    var selectorKeys: [Int: (matchers: [LabelMatcher], key: String)] = [:]
+    /// Per-site memos of label computations that repeat at every step (see `LabelsMemo`).
+    var memos: [String: LabelsMemo] = [:]
+    /// Per-aggregation group numbering, kept across steps (see `GroupTable`).
+    var groupTables: [String: GroupTable] = [:]
+    /// Compiled regular expressions of `label_replace`, by pattern.
+    var regexes: [String: AnchoredRegex] = [:]
 
     init(
         source: any SeriesSource, start: Int64, end: Int64, lookbackDelta: Int64,
@@ -88,6 +192,16 @@ final class Evaluator {
         selector.matchers.map(\.description).joined(separator: ",")
     }
 
+    /// `Evaluator.key(selector)`, remembered by the identity of the selector's matcher list (the
+    /// same list at every step), so steps do not render matchers again.
+    func cachedKey(_ selector: VectorSelector) -> String {
+        let identity = selector.matchers.withUnsafeBufferPointer { Int(bitPattern: $0.baseAddress) }
+        if let entry = selectorKeys[identity], entry.matchers == selector.matchers { return entry.key }
+        let key = Evaluator.key(selector)
+        selectorKeys[identity] = (selector.matchers, key)
+        return key
+    }
+
     func resolve(_ at: AtModifier?, _ time: Int64) -> Int64 {
         switch at {
         case nil: return time
@@ -109,7 +223,10 @@ final class Evaluator {
             } catch let error as SeriesError {
                 throw QueryError.nativeHistogram(error.description)
             }
-            var loaded: [LoadedSeries] = []
+            var labels: [Labels] = []
+            var loaded: [[Sample]] = []
+            labels.reserveCapacity(selected.count)
+            loaded.reserveCapacity(selected.count)
             for stored in selected {
                 var iterator = stored.makeIterator()
                 var samples: [Sample] = []
@@ -122,9 +239,10 @@ final class Evaluator {
                 } catch let error as SeriesError {
                     throw QueryError.nativeHistogram(error.description)
                 }
-                loaded.append(LoadedSeries(labels: stored.labels, samples: samples))
+                labels.append(stored.labels)
+                loaded.append(samples)
             }
-            series[key] = loaded
+            series[key] = SelectedSeries(labels: labels, samples: loaded)
         }
     }
 
@@ -233,12 +351,17 @@ final class Evaluator {
     func selectVector(_ selector: VectorSelector, at time: Int64) throws -> [Element] {
         let reference = resolve(selector.at, time) - selector.offset
         var out: [Element] = []
-        for s in series[Evaluator.key(selector)] ?? [] {
-            let index = s.upperBound(reference) - 1
-            guard index >= 0 else { continue }
-            let sample = s.samples[index]
-            guard sample.timestamp > reference - lookbackDelta, !sample.isStaleMarker else { continue }
-            out.append(Element(labels: s.labels, value: sample.value, sampleTime: sample.timestamp))
+        if let selected = series[cachedKey(selector)] {
+            out.reserveCapacity(selected.count)
+            selected.withLookup { lookup in
+                for i in 0..<selected.count {
+                    let index = lookup.upperBound(i, reference, slot: 0) - 1
+                    guard index >= lookup.start(i) else { continue }
+                    let sample = lookup.samples[index]
+                    guard sample.timestamp > reference - lookbackDelta, !sample.isStaleMarker else { continue }
+                    out.append(Element(labels: selected.labels[i], value: sample.value, sampleTime: sample.timestamp))
+                }
+            }
         }
         totalSamples += out.count
         stepSamples += out.count
@@ -251,14 +374,22 @@ final class Evaluator {
         let start = reference - m.range
         var out: [RangeSeries] = []
         var total = 0
-        for s in series[Evaluator.key(m.selector)] ?? [] {
-            let high = s.upperBound(reference)
-            let low = s.upperBound(start)
-            guard low < high else { continue }
-            let samples = s.samples[low..<high].filter { !$0.isStaleMarker }
-            guard !samples.isEmpty else { continue }
-            total += samples.count
-            out.append(RangeSeries(labels: s.labels, samples: samples))
+        if let selected = series[cachedKey(m.selector)] {
+            out.reserveCapacity(selected.count)
+            selected.withLookup { lookup in
+                for i in 0..<selected.count {
+                    let high = lookup.upperBound(i, reference, slot: 0)
+                    let low = lookup.upperBound(i, start, slot: 1)
+                    guard low < high else { continue }
+                    let samples =
+                        selected.hasStaleMarkers[i]
+                        ? ArraySlice(selected.samples[low..<high].filter { !$0.isStaleMarker })
+                        : selected.samples[low..<high]
+                    guard !samples.isEmpty else { continue }
+                    total += samples.count
+                    out.append(RangeSeries(labels: selected.labels[i], samples: samples))
+                }
+            }
         }
         totalSamples += total
         stepSamples += total

@@ -13,7 +13,7 @@ extension Evaluator {
         "idelta": { s, _, _ in instantValue(s.samples, isRate: false) },
         "deriv": { s, _, _ in
             guard s.samples.count >= 2 else { return nil }
-            return linearRegression(s.samples, interceptTime: s.samples[0].timestamp).slope
+            return linearRegression(s.samples, interceptTime: s.samples[s.samples.startIndex].timestamp).slope
         },
         "changes": { s, _, _ in
             var changes = 0.0
@@ -36,7 +36,7 @@ extension Evaluator {
     /// Prometheus's extrapolated rate: the increase between the first and last sample, extended
     /// towards the window's edges when samples come close enough to them.
     static func extrapolatedRate(
-        _ samples: [Sample], _ window: RangeWindow, isCounter: Bool, isRate: Bool
+        _ samples: ArraySlice<Sample>, _ window: RangeWindow, isCounter: Bool, isRate: Bool
     ) -> Double? {
         guard samples.count >= 2, let first = samples.first, let last = samples.last else { return nil }
         var result = last.value - first.value
@@ -64,10 +64,10 @@ extension Evaluator {
     }
 
     /// irate and idelta: the change between the last two samples.
-    static func instantValue(_ samples: [Sample], isRate: Bool) -> Double? {
+    static func instantValue(_ samples: ArraySlice<Sample>, isRate: Bool) -> Double? {
         guard samples.count >= 2 else { return nil }
-        let last = samples[samples.count - 1]
-        let previous = samples[samples.count - 2]
+        let last = samples[samples.endIndex - 1]
+        let previous = samples[samples.endIndex - 2]
         var result = isRate && last.value < previous.value ? last.value : last.value - previous.value
         if isRate {
             let interval = last.timestamp - previous.timestamp
@@ -78,12 +78,12 @@ extension Evaluator {
     }
 
     /// Least-squares fit of value over time (seconds relative to `interceptTime`).
-    static func linearRegression(_ samples: [Sample], interceptTime: Int64) -> (
+    static func linearRegression(_ samples: ArraySlice<Sample>, interceptTime: Int64) -> (
         slope: Double, intercept: Double
     ) {
         var n = 0.0
         var (sumX, cX, sumY, cY, sumXY, cXY, sumX2, cX2) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
-        let initY = samples[0].value
+        let initY = samples[samples.startIndex].value
         var constY = true
         for (i, sample) in samples.enumerated() {
             if constY && i > 0 && sample.value != initY { constY = false }
