@@ -45,12 +45,15 @@ extension Evaluator {
         defer { groupTables[site] = table }
         // The position in `groups` of each group id met at this step, -1 while not met.
         var positions = [Int](repeating: -1, count: table.keys.count)
-        for element in input {
-            let id = table.id(for: element.labels) { a.without ? $0.removing(names) : $0.keeping(names) }
+        for index in input.indices {
+            let id = table.id(for: input[index].labels, at: index) {
+                a.without ? $0.removing(names) : $0.keeping(names)
+            }
             if id >= positions.count { positions += repeatElement(-1, count: id - positions.count + 1) }
             if positions[id] >= 0 {
-                accumulate(&groups[positions[id]], element.value, a.op)
+                accumulate(&groups[positions[id]], input[index].value, a.op)
             } else {
+                let element = input[index]
                 positions[id] = groups.count
                 let key = table.keys[id]
                 let keepsName = !a.without && a.grouping.contains(Labels.metricName)

@@ -113,8 +113,8 @@ extension Evaluator {
         let resultSite = "result \(m.card) \(m.on) \(m.matchingLabels)"
         var resultMemo = memos.removeValue(forKey: resultSite) ?? LabelsMemo()
         defer { memos[resultSite] = resultMemo }
-        for element in rhs {
-            let sig = memo.value(for: element.labels) { Evaluator.signature($0, m) }
+        for (position, element) in rhs.enumerated() {
+            let sig = memo.value(for: element.labels, at: position) { Evaluator.signature($0, m) }
             if let duplicate = rightBySignature[sig] {
                 let side = oneToMany ? "left" : "right"
                 let matched = m.on ? element.labels.keeping(Set(m.matchingLabels)) : sig
@@ -127,8 +127,10 @@ extension Evaluator {
         var matchedOneToOne = Set<Labels>()
         var matchedMany: [Labels: Set<Labels>] = [:]
         var out: [Element] = []
-        for element in lhs {
-            let sig = memo.value(for: element.labels) { Evaluator.signature($0, m) }
+        var lhsMemo = memos.removeValue(forKey: "lhs " + site) ?? LabelsMemo()
+        defer { memos["lhs " + site] = lhsMemo }
+        for (position, element) in lhs.enumerated() {
+            let sig = lhsMemo.value(for: element.labels, at: position) { Evaluator.signature($0, m) }
             guard let other = rightBySignature[sig] else { continue }
             let (fl, fr) = oneToMany ? (other.value, element.value) : (element.value, other.value)
             var (value, keep) = Evaluator.apply(b.op, fl, fr)
@@ -139,7 +141,7 @@ extension Evaluator {
             }
             let metric =
                 m.include.isEmpty
-                ? resultMemo.value(for: element.labels) { resultMetric($0, other.labels, b.op, m) }
+                ? resultMemo.value(for: element.labels, at: position) { resultMetric($0, other.labels, b.op, m) }
                 : resultMetric(element.labels, other.labels, b.op, m)
             if m.card == .oneToOne {
                 if !matchedOneToOne.insert(sig).inserted {

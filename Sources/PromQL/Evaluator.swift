@@ -23,21 +23,13 @@ final class SelectedSeries {
     /// The cursor slots: instant lookups and range ends use slot 0, range starts slot 1.
     static let slots = 2
 
-    init(labels: [Labels], samples: [[Sample]]) {
+    /// Series `i` has `labels[i]` and the samples `samples[starts[i]..<ends[i]]`.
+    init(labels: [Labels], samples: [Sample], starts: [Int], ends: [Int]) {
         self.labels = labels
-        var all: [Sample] = []
-        all.reserveCapacity(samples.reduce(0) { $0 + $1.count })
-        var starts: [Int] = []
-        var ends: [Int] = []
-        for series in samples {
-            starts.append(all.count)
-            all.append(contentsOf: series)
-            ends.append(all.count)
-        }
-        self.samples = all
+        self.samples = samples
         self.starts = starts
         self.ends = ends
-        hasStaleMarkers = samples.map { $0.contains { $0.isStaleMarker } }
+        hasStaleMarkers = zip(starts, ends).map { start, end in samples[start..<end].contains { $0.isStaleMarker } }
         cursorIndex = starts.flatMap { Array(repeating: $0, count: SelectedSeries.slots) }
         cursorTime = Array(repeating: .min, count: starts.count * SelectedSeries.slots)
     }
@@ -224,25 +216,22 @@ final class Evaluator {
                 throw QueryError.nativeHistogram(error.description)
             }
             var labels: [Labels] = []
-            var loaded: [[Sample]] = []
+            var samples: [Sample] = []
+            var starts: [Int] = []
+            var ends: [Int] = []
             labels.reserveCapacity(selected.count)
-            loaded.reserveCapacity(selected.count)
             for stored in selected {
                 var iterator = stored.makeIterator()
-                var samples: [Sample] = []
+                starts.append(samples.count)
                 do {
-                    while let sample = try iterator.next() {
-                        if sample.timestamp >= window.min && sample.timestamp <= window.max {
-                            samples.append(sample)
-                        }
-                    }
+                    try iterator.appendRemaining(to: &samples, minTime: window.min, maxTime: window.max)
                 } catch let error as SeriesError {
                     throw QueryError.nativeHistogram(error.description)
                 }
+                ends.append(samples.count)
                 labels.append(stored.labels)
-                loaded.append(samples)
             }
-            series[key] = SelectedSeries(labels: labels, samples: loaded)
+            series[key] = SelectedSeries(labels: labels, samples: samples, starts: starts, ends: ends)
         }
     }
 

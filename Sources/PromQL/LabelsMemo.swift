@@ -5,25 +5,59 @@ import Series
 ///
 /// The series a step sees are usually the very label sets loaded from storage, the same
 /// storage at every step, so a lookup is one pointer hash and one identity check instead of
-/// recomputing labels and hashing every name and value. Entries are checked against the labels
-/// they were computed from, so a reused address never returns a stale result. The memo forgets
+/// recomputing labels and hashing every name and value. Each entry keeps its input alive, so an
+/// address found in the memo is that very storage, never a reused one. The memo forgets
 /// everything once it holds `capacity` entries (a function whose inputs change at every step).
 struct LabelsMemo {
-    private var entries: [Int: (input: Labels, output: Labels)] = [:]
+    /// Storage identity → position in `inputs`/`outputs`. `inputs` keeps each storage alive, so
+    /// an identity found here is that very storage: no comparison needed.
+    private var positions: [Int: Int] = [:]
+    private var inputs: [Labels] = []
+    private var outputs: [Labels] = []
     private let capacity: Int
 
     init(capacity: Int = 1 << 16) {
         self.capacity = capacity
     }
 
-    /// `compute(labels)`, remembered.
-    mutating func value(for labels: Labels, _ compute: (Labels) -> Labels) -> Labels {
+    /// What each position of the previous call's input found: inputs come in the same order
+    /// step after step, and comparing two integers is cheaper than hashing one.
+    private var lastIdentity: [Int] = []
+    private var lastPosition: [Int] = []
+
+    /// `compute(labels)`, remembered; `position` is the labels' place in their vector, a hint.
+    mutating func value(for labels: Labels, at position: Int = -1, _ compute: (Labels) -> Labels) -> Labels {
         let key = labels.storageIdentity
-        if let entry = entries[key], entry.input == labels { return entry.output }
+        if position >= 0, position < lastIdentity.count, lastIdentity[position] == key {
+            return outputs[lastPosition[position]]
+        }
+        if let found = positions[key] {
+            remember(position, key, found)
+            return outputs[found]
+        }
         let output = compute(labels)
-        if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-        entries[key] = (labels, output)
+        if inputs.count >= capacity {
+            positions.removeAll(keepingCapacity: true)
+            inputs.removeAll(keepingCapacity: true)
+            outputs.removeAll(keepingCapacity: true)
+            lastIdentity.removeAll(keepingCapacity: true)
+            lastPosition.removeAll(keepingCapacity: true)
+        }
+        positions[key] = inputs.count
+        remember(position, key, inputs.count)
+        inputs.append(labels)
+        outputs.append(output)
         return output
+    }
+
+    private mutating func remember(_ position: Int, _ identity: Int, _ found: Int) {
+        guard position >= 0, position < 1 << 20 else { return }
+        if position >= lastIdentity.count {
+            lastIdentity += repeatElement(0, count: position - lastIdentity.count + 1)
+            lastPosition += repeatElement(0, count: position - lastPosition.count + 1)
+        }
+        lastIdentity[position] = identity
+        lastPosition[position] = found
     }
 }
 
@@ -47,15 +81,34 @@ extension Evaluator {
 /// (through the identity of its labels' storage, as in `LabelsMemo`) to a stable group id, so a
 /// step adds a series to its group without computing or hashing the grouping key again.
 struct GroupTable {
-    private var byIdentity: [Int: (input: Labels, id: Int)] = [:]
+    /// Storage identity → group id; `inputs` keeps each storage alive (see `LabelsMemo`).
+    private var byIdentity: [Int: Int] = [:]
+    private var inputs: [Labels] = []
     private var idsByKey: [Labels: Int] = [:]
     /// The grouping key of each id.
     private(set) var keys: [Labels] = []
 
-    /// The group id of `labels`, whose key `compute` gives.
-    mutating func id(for labels: Labels, _ compute: (Labels) -> Labels) -> Int {
+    /// What each input position found at the previous step (see `LabelsMemo`).
+    private var lastIdentity: [Int] = []
+    private var lastId: [Int] = []
+
+    /// The group id of `labels`, whose key `compute` gives; `position` is the labels' place in
+    /// their vector, a hint.
+    mutating func id(for labels: Labels, at position: Int, _ compute: (Labels) -> Labels) -> Int {
         let identity = labels.storageIdentity
-        if let entry = byIdentity[identity], entry.input == labels { return entry.id }
+        if position < lastIdentity.count, lastIdentity[position] == identity { return lastId[position] }
+        let id = lookup(labels, identity, compute)
+        if position >= lastIdentity.count {
+            lastIdentity += repeatElement(0, count: position - lastIdentity.count + 1)
+            lastId += repeatElement(0, count: position - lastId.count + 1)
+        }
+        lastIdentity[position] = identity
+        lastId[position] = id
+        return id
+    }
+
+    private mutating func lookup(_ labels: Labels, _ identity: Int, _ compute: (Labels) -> Labels) -> Int {
+        if let id = byIdentity[identity] { return id }
         let key = compute(labels)
         let id: Int
         if let known = idsByKey[key] {
@@ -65,8 +118,14 @@ struct GroupTable {
             keys.append(key)
             idsByKey[key] = id
         }
-        if byIdentity.count >= 1 << 16 { byIdentity.removeAll(keepingCapacity: true) }
-        byIdentity[identity] = (labels, id)
+        if inputs.count >= 1 << 16 {
+            byIdentity.removeAll(keepingCapacity: true)
+            inputs.removeAll(keepingCapacity: true)
+            lastIdentity.removeAll(keepingCapacity: true)
+            lastId.removeAll(keepingCapacity: true)
+        }
+        byIdentity[identity] = id
+        inputs.append(labels)
         return id
     }
 }
