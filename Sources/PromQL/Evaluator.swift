@@ -139,6 +139,10 @@ final class Evaluator {
     var memos: [String: LabelsMemo] = [:]
     /// Per-aggregation group numbering, kept across steps (see `GroupTable`).
     var groupTables: [String: GroupTable] = [:]
+    /// The outputs last found free of duplicate label sets, per operator site (see `checkDuplicates`).
+    var uniqueOutputs: [String: [Labels]] = [:]
+    /// Interned signatures (see `intern`).
+    var internedLabels: [Labels: Labels] = [:]
     /// Compiled regular expressions of `label_replace`, by pattern.
     var regexes: [String: AnchoredRegex] = [:]
 
@@ -425,10 +429,29 @@ final class Evaluator {
     }
 
     /// Fails when two elements share a label set, as Prometheus checks every operator's output.
-    func checkDuplicates(_ elements: [Element]) throws {
+    ///
+    /// Operators at `site` usually produce the very same label sets at every step (memoised
+    /// storage); a vector whose labels share storage, position by position, with one already
+    /// found unique is unique too, and needs no hashing. The labels checked last are kept alive,
+    /// so their storage cannot be reused by other labels meanwhile.
+    func checkDuplicates(_ elements: [Element], site: String? = nil) throws {
+        if let site, let verified = uniqueOutputs[site], verified.count == elements.count,
+            zip(verified, elements).allSatisfy({ $0.storageIdentity == $1.labels.storageIdentity })
+        {
+            return
+        }
         var seen = Set<Labels>()
         for element in elements where !seen.insert(element.labels).inserted {
             throw QueryError.execution("vector cannot contain metrics with the same labelset")
         }
+        if let site { uniqueOutputs[site] = elements.map(\.labels) }
+    }
+
+    /// One copy per distinct label set of the signatures the binary operators compute, so that
+    /// equal signatures share storage (see `vectorVector`).
+    func intern(_ labels: Labels) -> Labels {
+        if let known = internedLabels[labels] { return known }
+        internedLabels[labels] = labels
+        return labels
     }
 }

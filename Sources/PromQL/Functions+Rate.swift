@@ -16,20 +16,27 @@ extension Evaluator {
             return linearRegression(s.samples, interceptTime: s.samples[s.samples.startIndex].timestamp).slope
         },
         "changes": { s, _, _ in
-            var changes = 0.0
-            for (previous, current) in zip(s.samples, s.samples.dropFirst()) {
-                let same = previous.value == current.value || (previous.value.isNaN && current.value.isNaN)
-                if !same { changes += 1 }
+            s.samples.withUnsafeBufferPointer { samples in
+                var changes = 0.0
+                var index = 1
+                while index < samples.count {
+                    let (previous, current) = (samples[index - 1].value, samples[index].value)
+                    if previous != current && !(previous.isNaN && current.isNaN) { changes += 1 }
+                    index += 1
+                }
+                return changes
             }
-            return changes
         },
         "resets": { s, _, _ in
-            var resets = 0.0
-            for (previous, current) in zip(s.samples, s.samples.dropFirst())
-            where current.value < previous.value {
-                resets += 1
+            s.samples.withUnsafeBufferPointer { samples in
+                var resets = 0.0
+                var index = 1
+                while index < samples.count {
+                    if samples[index].value < samples[index - 1].value { resets += 1 }
+                    index += 1
+                }
+                return resets
             }
-            return resets
         },
     ]
 

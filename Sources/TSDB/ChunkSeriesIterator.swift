@@ -52,7 +52,6 @@ struct ChunkSeriesIterator: SampleIterator {
         while nextChunk < chunks.count {
             var chunk = XORIterator(bytes: chunks[nextChunk])
             nextChunk += 1
-            samples.reserveCapacity(samples.count + chunk.count)
             while let sample = chunk.next() {
                 if sample.timestamp > high {
                     nextChunk = chunks.count
