@@ -39,15 +39,14 @@ extension Evaluator {
             break
         }
         var groups: [Group] = []
-        let names = a.without ? Set(a.grouping + [Labels.metricName]) : Set(a.grouping)
-        let site = "\(a.without ? "without" : "by")(\(a.grouping.joined(separator: ",")))"
+        let site = SiteKey.of(SiteKey.grouping, flags: a.without ? 1 : 0, a.grouping)
         var table = groupTables.removeValue(forKey: site) ?? GroupTable()
         defer { groupTables[site] = table }
         // The position in `groups` of each group id met at this step, -1 while not met.
         var positions = [Int](repeating: -1, count: table.keys.count)
         for index in input.indices {
             let id = table.id(for: input[index].labels, at: index) {
-                a.without ? $0.removing(names) : $0.keeping(names)
+                a.without ? $0.removing(Set(a.grouping + [Labels.metricName])) : $0.keeping(Set(a.grouping))
             }
             if id >= positions.count { positions += repeatElement(-1, count: id - positions.count + 1) }
             if positions[id] >= 0 {

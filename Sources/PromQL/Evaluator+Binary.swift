@@ -22,7 +22,7 @@ extension Evaluator {
             case .unless: out = setUnless(l, r, matching)
             default: out = try vectorVector(b, l, r, matching)
             }
-            try checkDuplicates(out, site: "binary \(b.op) \(matching.card) \(matching.on) \(matching.matchingLabels)")
+            try checkDuplicates(out, site: .of(SiteKey.binaryOutput, matching, op: b.op))
             return .vector(out)
         default:
             throw QueryError.execution(
@@ -79,21 +79,21 @@ extension Evaluator {
 
     // The set operators compare interned signatures (see `intern`) by the identity of their storage.
     private func setAnd(_ l: [Element], _ r: [Element], _ m: VectorMatching) -> [Element] {
-        withMemo("signature \(m.on) \(m.matchingLabels)") { memo in
+        withMemo(.of(SiteKey.signature, flags: m.on ? 1 : 0, m.matchingLabels)) { memo in
             let right = Set(r.map { memo.value(for: $0.labels) { intern(Evaluator.signature($0, m)) }.storageIdentity })
             return l.filter { right.contains(memo.value(for: $0.labels) { intern(Evaluator.signature($0, m)) }.storageIdentity) }
         }
     }
 
     private func setOr(_ l: [Element], _ r: [Element], _ m: VectorMatching) -> [Element] {
-        withMemo("signature \(m.on) \(m.matchingLabels)") { memo in
+        withMemo(.of(SiteKey.signature, flags: m.on ? 1 : 0, m.matchingLabels)) { memo in
             let left = Set(l.map { memo.value(for: $0.labels) { intern(Evaluator.signature($0, m)) }.storageIdentity })
             return l + r.filter { !left.contains(memo.value(for: $0.labels) { intern(Evaluator.signature($0, m)) }.storageIdentity) }
         }
     }
 
     private func setUnless(_ l: [Element], _ r: [Element], _ m: VectorMatching) -> [Element] {
-        withMemo("signature \(m.on) \(m.matchingLabels)") { memo in
+        withMemo(.of(SiteKey.signature, flags: m.on ? 1 : 0, m.matchingLabels)) { memo in
             let right = Set(r.map { memo.value(for: $0.labels) { intern(Evaluator.signature($0, m)) }.storageIdentity })
             return l.filter { !right.contains(memo.value(for: $0.labels) { intern(Evaluator.signature($0, m)) }.storageIdentity) }
         }
@@ -109,10 +109,10 @@ extension Evaluator {
         let (lhs, rhs) = oneToMany ? (rhsIn, lhsIn) : (lhsIn, rhsIn)
         // Signatures are interned, so equal signatures share storage and are keyed by identity.
         var rightBySignature: [Int: Element] = [:]
-        let site = "signature \(m.on) \(m.matchingLabels)"
+        let site = SiteKey.of(SiteKey.signature, flags: m.on ? 1 : 0, m.matchingLabels)
         var memo = memos.removeValue(forKey: site) ?? LabelsMemo()
         defer { memos[site] = memo }
-        let resultSite = "result \(m.card) \(m.on) \(m.matchingLabels)"
+        let resultSite = SiteKey.of(SiteKey.result, m)
         var resultMemo = memos.removeValue(forKey: resultSite) ?? LabelsMemo()
         defer { memos[resultSite] = resultMemo }
         for (position, element) in rhs.enumerated() {
@@ -130,8 +130,9 @@ extension Evaluator {
         var matchedOneToOne = Set<Int>()
         var matchedMany: [Int: Set<Labels>] = [:]
         var out: [Element] = []
-        var lhsMemo = memos.removeValue(forKey: "lhs " + site) ?? LabelsMemo()
-        defer { memos["lhs " + site] = lhsMemo }
+        let lhsSite = SiteKey.of(SiteKey.lhsSignature, flags: m.on ? 1 : 0, m.matchingLabels)
+        var lhsMemo = memos.removeValue(forKey: lhsSite) ?? LabelsMemo()
+        defer { memos[lhsSite] = lhsMemo }
         for (position, element) in lhs.enumerated() {
             let sig = lhsMemo.value(for: element.labels, at: position) { intern(Evaluator.signature($0, m)) }
             let key = sig.storageIdentity

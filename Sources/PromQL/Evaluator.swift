@@ -134,13 +134,17 @@ final class Evaluator {
     /// The name checked last: consecutive series usually share it.
     var lastCheckedCounterName = ""
     /// Selector keys by the identity of their matcher lists (see `cachedKey`).
-    var selectorKeys: [Int: (matchers: [LabelMatcher], key: String)] = [:]
+    var selectorKeys: [Int: (matchers: [LabelMatcher], key: String, series: SelectedSeries?)] = [:]
+    /// Calls of `checkLimits`, to read the clock at every 32nd only.
+    var limitChecks = 0
     /// Per-site memos of label computations that repeat at every step (see `LabelsMemo`).
-    var memos: [String: LabelsMemo] = [:]
+    var memos: [SiteKey: LabelsMemo] = [:]
+    /// Bucket groups and bounds of `histogram_quantile` and `histogram_fraction` (see `BucketTable`).
+    var bucketTable: BucketTable?
     /// Per-aggregation group numbering, kept across steps (see `GroupTable`).
-    var groupTables: [String: GroupTable] = [:]
+    var groupTables: [SiteKey: GroupTable] = [:]
     /// The outputs last found free of duplicate label sets, per operator site (see `checkDuplicates`).
-    var uniqueOutputs: [String: [Labels]] = [:]
+    var uniqueOutputs: [SiteKey: [Labels]] = [:]
     /// Interned signatures (see `intern`).
     var internedLabels: [Labels: Labels] = [:]
     /// Compiled regular expressions of `label_replace`, by pattern.
@@ -172,8 +176,11 @@ final class Evaluator {
     }
 
     func checkLimits() throws {
+        // Every node of every step comes here: the flags at each call, the clock at the first
+        // and then every 32nd.
         if Task.isCancelled || isCancelled?() == true { throw QueryError.canceled }
-        if let deadline, ContinuousClock.now > deadline { throw QueryError.timeout }
+        limitChecks &+= 1
+        if limitChecks & 31 == 1, let deadline, ContinuousClock.now > deadline { throw QueryError.timeout }
     }
 
     func count(_ samples: Int) throws {
@@ -194,8 +201,17 @@ final class Evaluator {
         let identity = selector.matchers.withUnsafeBufferPointer { Int(bitPattern: $0.baseAddress) }
         if let entry = selectorKeys[identity], entry.matchers == selector.matchers { return entry.key }
         let key = Evaluator.key(selector)
-        selectorKeys[identity] = (selector.matchers, key)
+        selectorKeys[identity] = (selector.matchers, key, series[key])
         return key
+    }
+
+    /// The loaded series of `selector`, found through the identity of its matcher list (see
+    /// `cachedKey`), so a step hashes one integer instead of the selector's text.
+    func loadedSeries(_ selector: VectorSelector) -> SelectedSeries? {
+        let identity = selector.matchers.withUnsafeBufferPointer { Int(bitPattern: $0.baseAddress) }
+        if let entry = selectorKeys[identity], entry.matchers == selector.matchers { return entry.series }
+        _ = cachedKey(selector)
+        return selectorKeys[identity]?.series
     }
 
     func resolve(_ at: AtModifier?, _ time: Int64) -> Int64 {
@@ -344,7 +360,7 @@ final class Evaluator {
     func selectVector(_ selector: VectorSelector, at time: Int64) throws -> [Element] {
         let reference = resolve(selector.at, time) - selector.offset
         var out: [Element] = []
-        if let selected = series[cachedKey(selector)] {
+        if let selected = loadedSeries(selector) {
             out.reserveCapacity(selected.count)
             selected.withLookup { lookup in
                 for i in 0..<selected.count {
@@ -367,7 +383,7 @@ final class Evaluator {
         let start = reference - m.range
         var out: [RangeSeries] = []
         var total = 0
-        if let selected = series[cachedKey(m.selector)] {
+        if let selected = loadedSeries(m.selector) {
             out.reserveCapacity(selected.count)
             selected.withLookup { lookup in
                 for i in 0..<selected.count {
@@ -434,7 +450,7 @@ final class Evaluator {
     /// storage); a vector whose labels share storage, position by position, with one already
     /// found unique is unique too, and needs no hashing. The labels checked last are kept alive,
     /// so their storage cannot be reused by other labels meanwhile.
-    func checkDuplicates(_ elements: [Element], site: String? = nil) throws {
+    func checkDuplicates(_ elements: [Element], site: SiteKey? = nil) throws {
         if let site, let verified = uniqueOutputs[site], verified.count == elements.count,
             zip(verified, elements).allSatisfy({ $0.storageIdentity == $1.labels.storageIdentity })
         {

@@ -22,10 +22,11 @@ extension Evaluator {
             throw QueryError.execution("invalid destination label name in label_replace(): \(dst)")
         }
         var out: [Element] = []
-        try withMemo("label_replace \(dst) \(replacement) \(src) \(pattern)") { memo in
-            for var element in input {
+        let site = SiteKey(kind: SiteKey.labelReplace, flags: 0, identity: 0, text: [dst, replacement, src, pattern])
+        try withMemo(site) { memo in
+            for (position, var element) in input.enumerated() {
                 let before = element.labels
-                element.labels = memo.value(for: before) { labels in
+                element.labels = memo.value(for: before, at: position) { labels in
                     guard let match = regex.match(labels[src]) else { return labels }
                     return labels.setting(dst, to: Evaluator.expand(replacement, match))
                 }
@@ -33,7 +34,7 @@ extension Evaluator {
                 out.append(element)
             }
         }
-        try checkDuplicates(out)
+        try checkDuplicates(out, site: site)
         return out
     }
 
@@ -90,16 +91,17 @@ extension Evaluator {
             throw QueryError.execution("invalid source label name in label_join(): \(src)")
         }
         var out: [Element] = []
-        withMemo("label_join \(dst) \(separator) \(sources)") { memo in
-            for var element in input {
-                element.labels = memo.value(for: element.labels) { labels in
+        let site = SiteKey(kind: SiteKey.labelJoin, flags: 0, identity: 0, text: [dst, separator] + sources)
+        withMemo(site) { memo in
+            for (position, var element) in input.enumerated() {
+                element.labels = memo.value(for: element.labels, at: position) { labels in
                     labels.setting(dst, to: sources.map { labels[$0] }.joined(separator: separator))
                 }
                 if dst == Labels.metricName { element.dropName = false }
                 out.append(element)
             }
         }
-        try checkDuplicates(out)
+        try checkDuplicates(out, site: site)
         return out
     }
 

@@ -48,10 +48,18 @@ extension Evaluator {
         guard samples.count >= 2, let first = samples.first, let last = samples.last else { return nil }
         var result = last.value - first.value
         if isCounter {
-            var previous = first.value
-            for sample in samples.dropFirst() {
-                if sample.value < previous { result += previous }
-                previous = sample.value
+            // Each reset adds the value before it, in order, as Prometheus adds them.
+            result = samples.withUnsafeBufferPointer { samples in
+                var total = result
+                var previous = samples[0].value
+                var index = 1
+                while index < samples.count {
+                    let value = samples[index].value
+                    if value < previous { total += previous }
+                    previous = value
+                    index += 1
+                }
+                return total
             }
         }
         var durationToStart = Double(first.timestamp - window.start) / 1000

@@ -68,9 +68,50 @@ extension Labels {
     }
 }
 
+/// Where in a query a memo or table belongs, found at every step without building text: what
+/// kind of computation, its flags, and the identity of the AST array that parameterises it
+/// (matching or grouping labels, which the query's AST keeps alive and unchanged). Two sites
+/// with equal keys compute the same function of labels, so sharing their memo is correct.
+struct SiteKey: Hashable {
+    /// The computation, one of the constants below.
+    var kind: UInt8
+    /// Flags of the computation (on/ignoring, cardinality, without).
+    var flags: Int
+    /// The identity of the parameterising array's storage.
+    var identity: Int
+    /// Parameters given as text (label functions' arguments).
+    var text: [String] = []
+
+    static let signature: UInt8 = 1
+    static let lhsSignature: UInt8 = 2
+    static let result: UInt8 = 3
+    static let binaryOutput: UInt8 = 4
+    static let grouping: UInt8 = 5
+    static let labelReplace: UInt8 = 6
+    static let labelJoin: UInt8 = 7
+
+    /// The key of `kind` parameterised by `array` and `flags`.
+    static func of(_ kind: UInt8, flags: Int, _ array: [String]) -> SiteKey {
+        SiteKey(kind: kind, flags: flags, identity: array.withUnsafeBufferPointer { Int(bitPattern: $0.baseAddress) })
+    }
+
+    /// The key of matching `m` for `kind`.
+    static func of(_ kind: UInt8, _ m: VectorMatching, op: BinaryOperator? = nil) -> SiteKey {
+        let card: Int
+        switch m.card {
+        case .oneToOne: card = 0
+        case .manyToOne: card = 1
+        case .oneToMany: card = 2
+        case .manyToMany: card = 3
+        }
+        let opIndex = op.flatMap { BinaryOperator.allCases.firstIndex(of: $0) } ?? -1
+        return of(kind, flags: (m.on ? 1 : 0) | card << 1 | (opIndex + 1) << 4, m.matchingLabels)
+    }
+}
+
 extension Evaluator {
     /// Runs `body` with the memo registered under `site`, keeping it for later steps.
-    func withMemo<T>(_ site: String, _ body: (inout LabelsMemo) throws -> T) rethrows -> T {
+    func withMemo<T>(_ site: SiteKey, _ body: (inout LabelsMemo) throws -> T) rethrows -> T {
         var memo = memos.removeValue(forKey: site) ?? LabelsMemo()
         defer { memos[site] = memo }
         return try body(&memo)
@@ -127,5 +168,28 @@ struct GroupTable {
         byIdentity[identity] = id
         inputs.append(labels)
         return id
+    }
+}
+
+/// `GroupTable` for classic histogram buckets: each `_bucket` series' group (its labels without
+/// `le`) and its parsed upper bound, worked out once per query.
+struct BucketTable {
+    private var groups = GroupTable()
+    /// Storage identity → parsed `le` (nil when missing or malformed); the group table keeps
+    /// each storage alive.
+    private var bounds: [Int: Double?] = [:]
+
+    /// The grouping key of each id.
+    var keys: [Labels] { groups.keys }
+
+    /// The group id and upper bound of the bucket series `labels` at `position` of its vector.
+    mutating func bucket(for labels: Labels, at position: Int) -> (id: Int, bound: Double?) {
+        let id = groups.id(for: labels, at: position) { $0.removing([Labels.bucketLabel]) }
+        let identity = labels.storageIdentity
+        if let bound = bounds[identity] { return (id, bound) }
+        let bound = Lexer.parseNumber(labels[Labels.bucketLabel])
+        if bounds.count >= 1 << 16 { bounds.removeAll(keepingCapacity: true) }
+        bounds[identity] = bound
+        return (id, bound)
     }
 }

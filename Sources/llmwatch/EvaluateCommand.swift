@@ -18,7 +18,8 @@ struct EvaluateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
         abstract: "Keep a time-series store and serve Prometheus's query API over it.",
-        discussion: "Flags are spelled as Prometheus spells them. Backfill history with `llmwatch tsdb import openmetrics`."
+        discussion:
+            "Flags are spelled as Prometheus spells them. Backfill history with `llmwatch tsdb import openmetrics`."
     )
 
     @Option(name: .customLong("storage.path"), help: "Base path for the time-series store.")
@@ -26,7 +27,9 @@ struct EvaluateCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("storage.retention.time"),
-        help: "How long to keep samples, measured back from the newest (a Prometheus duration such as 15d; 0 keeps everything).")
+        help:
+            "How long to keep samples, measured back from the newest (a Prometheus duration such as 15d; 0 keeps everything)."
+    )
     var retentionTime = "15d"
 
     @Option(name: .customLong("web.listen-address"), help: "Address to listen on, host:port or :port.")
@@ -38,13 +41,16 @@ struct EvaluateCommand: AsyncParsableCommand {
     @Option(name: .customLong("query.timeout"), help: "Maximum time a query may take before being aborted.")
     var queryTimeout = "2m"
 
-    @Option(name: .customLong("query.max-samples"), help: "Maximum number of samples a single query may hold in memory.")
+    @Option(
+        name: .customLong("query.max-samples"), help: "Maximum number of samples a single query may hold in memory.")
     var maxSamples = 50_000_000
 
     @Option(name: .customLong("query.lookback-delta"), help: "How far back an instant selector looks for a sample.")
     var lookbackDelta = "5m"
 
-    @Option(name: .customLong("log.level"), help: "Only log messages with the given severity or above: debug, info, warn, error.")
+    @Option(
+        name: .customLong("log.level"),
+        help: "Only log messages with the given severity or above: debug, info, warn, error.")
     var logLevel = "info"
 
     @Option(name: .customLong("log.format"), help: "Output format of log messages: logfmt or json.")
@@ -81,14 +87,17 @@ struct EvaluateCommand: AsyncParsableCommand {
         let stats = db.stats
         logger.info(
             "time-series store opened",
-            metadata: ["path": "\(storagePath)", "series": "\(stats.series)", "samples": "\(stats.samples)",
-                       "retention": "\(retention)"])
+            metadata: [
+                "path": "\(storagePath)", "series": "\(stats.series)", "samples": "\(stats.samples)",
+                "retention": "\(retention)",
+            ])
 
         let registry = MetricRegistry()
         registry.register(collector: ProcessMetricsCollector(version: LLMWatch.version))
         registry.register(collector: TSDBMetricsCollector(db: db))
         let api = PrometheusAPI(
-            db: db, options: try apiOptions(), metrics: QueryMetrics(registry: registry, maxConcurrency: maxConcurrency))
+            db: db, options: try apiOptions(), metrics: QueryMetrics(registry: registry, maxConcurrency: maxConcurrency)
+        )
         let router = Router()
         PrometheusAPIRoutes(api: api).register(on: router)
         EvaluatorRoutes(registry: registry).register(on: router)

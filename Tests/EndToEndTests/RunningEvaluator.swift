@@ -34,7 +34,8 @@ struct RunningPrometheus {
     /// `storage` however old (`--storage.tsdb.retention.time=100y`), and waits until it is ready.
     static func start(storage: String, directory: URL) async throws -> RunningPrometheus {
         let config = directory.appendingPathComponent("prometheus.yml")
-        try "global:\n  evaluation_interval: 1m\nscrape_configs: []\n".write(to: config, atomically: true, encoding: .utf8)
+        try "global:\n  evaluation_interval: 1m\nscrape_configs: []\n".write(
+            to: config, atomically: true, encoding: .utf8)
         let port = try Programs.freePort()
         let process = try ManagedProcess(
             try Programs.installed("prometheus"),

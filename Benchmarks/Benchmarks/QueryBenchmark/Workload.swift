@@ -82,7 +82,8 @@ enum Workload {
     /// `count({__name__!=""})` at 1 step as there.
     static var cases: [Case] {
         let templates = [
-            "a_X", "rate(a_X[1m])", "rate(sparse[1m])", "changes(a_X[1d])", "rate(a_X[1d])", "absent_over_time(a_X[1d])",
+            "a_X", "rate(a_X[1m])", "rate(sparse[1m])", "changes(a_X[1d])", "rate(a_X[1d])",
+            "absent_over_time(a_X[1d])",
             "-a_X", "a_X - b_X", "a_X and b_X{l=~'.*[0-4]$'}", "a_X or b_X{l=~'.*[0-4]$'}",
             "a_X unless b_X{l=~'.*[0-4]$'}", "abs(a_X)", "label_replace(a_X, 'l2', '$1', 'l', '(.*)')",
             "label_join(a_X, 'l2', '-', 'l', 'l')", "sum(a_X)", "sum without (l)(h_X)", "sum by (le)(h_X)",

@@ -98,7 +98,8 @@ say("llmwatch ready after \(ContinuousClock.now - startBegan)")
 func time(_ server: ServerProcess, _ query: Workload.Case) async throws -> Result<(Duration, Int), BenchmarkError> {
     let end = Int64(Workload.intervals) * Workload.interval
     let start = end - Int64(query.steps) * Workload.interval
-    let url = server.baseURL + "/api/v1/query_range?"
+    let url =
+        server.baseURL + "/api/v1/query_range?"
         + formEncode([("query", query.expression), ("start", String(start)), ("end", String(end)), ("step", "10")])
     var request = HTTPClientRequest(url: url)
     request.headers.add(name: "Accept-Encoding", value: "identity")
@@ -119,7 +120,8 @@ func milliseconds(_ duration: Duration) -> Double {
 
 func median(_ values: [Double]) -> Double {
     let sorted = values.sorted()
-    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    return sorted.count % 2 == 1
+        ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
 }
 
 say("")
@@ -159,7 +161,9 @@ for query in Workload.cases where filter.map({ query.label.contains($0) }) ?? tr
 }
 let geometricMean = exp(ratios.map { log($0) }.reduce(0, +) / Double(max(ratios.count, 1)))
 say("")
-say("\(ratios.count) cases; llmwatch/prometheus geometric mean \(String(format: "%.2f", geometricMean)); llmwatch slower on \(slower.count)")
+say(
+    "\(ratios.count) cases; llmwatch/prometheus geometric mean \(String(format: "%.2f", geometricMean)); llmwatch slower on \(slower.count)"
+)
 say("resident memory: prometheus \(prometheus.residentBytes >> 20) MiB, llmwatch \(evaluator.residentBytes >> 20) MiB")
 for label in slower { print("  slower: \(label)") }
 for line in failures { print("  failed: \(line)") }
