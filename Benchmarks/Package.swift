@@ -26,6 +26,20 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "QueryBenchmark",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client")
+            ],
+            path: "Benchmarks/QueryBenchmark"
+        ),
+        .executableTarget(
+            name: "StorageBenchmark",
+            dependencies: [
+                .product(name: "TSDB", package: "llmwatch")
+            ],
+            path: "Benchmarks/StorageBenchmark"
+        ),
+        .executableTarget(
             name: "ProbeOverhead",
             dependencies: [
                 .product(name: "Probe", package: "llmwatch"),

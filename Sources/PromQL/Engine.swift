@@ -108,7 +108,7 @@ public struct PromQLEngine: Sendable {
         case .matrix(let series, _):
             let cleaned = series.map {
                 MatrixSeries(
-                    labels: $0.dropName ? $0.labels.droppingMetricName() : $0.labels, samples: $0.samples)
+                    labels: $0.dropName ? $0.labels.droppingMetricName() : $0.labels, samples: Array($0.samples))
             }
             if Set(cleaned.map(\.labels)).count != cleaned.count {
                 throw QueryError.execution("vector cannot contain metrics with the same labelset")
@@ -141,32 +141,57 @@ public struct PromQLEngine: Sendable {
         let evaluator = try makeEvaluator(expr, start: start, end: end, source: source, statistics: &statistics)
         let evalStart = ContinuousClock.now
         var index: [Labels: Int] = [:]
-        var series: [RangeSeries] = []
+        // The output series, as parallel arrays: labels, the identity of their storage, whether
+        // the name is dropped, and the points.
+        var labels: [Labels] = []
+        var identities: [Int] = []
+        var dropNames: [Bool] = []
+        var points: [[Sample]] = []
+        let expectedPoints = Int((end - start) / step) + 1
+        // The series each position of the previous step's vector went to: steps usually list the
+        // same series in the same order, and labels sharing storage are equal, where the
+        // dictionary would hash every label.
+        var slots: [Int] = []
         var time = start
         while time <= end {
             evaluator.currentSamples = 0
             evaluator.stepSamples = 0
             let elements = try evaluator.evalVector(expr, at: time)
             if perStepStatistics { statistics.samplesPerStep.append((time, evaluator.stepSamples)) }
-            for element in elements {
-                let sample = Sample(timestamp: time, value: element.value)
-                if let i = index[element.labels] {
-                    if series[i].samples.last?.timestamp == time {
+            if slots.count < elements.count { slots += repeatElement(-1, count: elements.count - slots.count) }
+            for position in elements.indices {
+                let identity = elements[position].labels.storageIdentity
+                let guess = slots[position]
+                let found =
+                    guess >= 0 && identities[guess] == identity ? guess : index[elements[position].labels]
+                let sample = Sample(timestamp: time, value: elements[position].value)
+                if let i = found {
+                    slots[position] = i
+                    if points[i].last?.timestamp == time {
                         throw QueryError.execution("vector cannot contain metrics with the same labelset")
                     }
-                    series[i].samples.append(sample)
-                    series[i].dropName = series[i].dropName || element.dropName
+                    points[i].append(sample)
+                    if elements[position].dropName { dropNames[i] = true }
                 } else {
-                    index[element.labels] = series.count
-                    series.append(
-                        RangeSeries(labels: element.labels, samples: [sample], dropName: element.dropName))
+                    index[elements[position].labels] = labels.count
+                    slots[position] = labels.count
+                    labels.append(elements[position].labels)
+                    identities.append(identity)
+                    dropNames.append(elements[position].dropName)
+                    var first: [Sample] = []
+                    first.reserveCapacity(expectedPoints)
+                    first.append(sample)
+                    points.append(first)
                 }
             }
             time += step
         }
+        let series = labels.indices.map {
+            RangeSeries(labels: labels[$0], samples: ArraySlice(points[$0]), dropName: dropNames[$0])
+        }
         let cleaned = series.map {
             MatrixSeries(
-                labels: $0.dropName ? $0.labels.droppingMetricName() : $0.labels, samples: $0.samples)
+                labels: $0.dropName ? $0.labels.droppingMetricName() : $0.labels, samples: Array($0.samples))
         }
         if Set(cleaned.map(\.labels)).count != cleaned.count {
             throw QueryError.execution("vector cannot contain metrics with the same labelset")

@@ -39,13 +39,22 @@ extension Evaluator {
             break
         }
         var groups: [Group] = []
-        var index: [Labels: Int] = [:]
-        for element in input {
-            let key = groupingKey(element.labels, a)
-            if let i = index[key] {
-                accumulate(&groups[i], element.value, a.op)
+        let site = SiteKey.of(SiteKey.grouping, flags: a.without ? 1 : 0, a.grouping)
+        var table = groupTables.removeValue(forKey: site) ?? GroupTable()
+        defer { groupTables[site] = table }
+        // The position in `groups` of each group id met at this step, -1 while not met.
+        var positions = [Int](repeating: -1, count: table.keys.count)
+        for index in input.indices {
+            let id = table.id(for: input[index].labels, at: index) {
+                a.without ? $0.removing(Set(a.grouping + [Labels.metricName])) : $0.keeping(Set(a.grouping))
+            }
+            if id >= positions.count { positions += repeatElement(-1, count: id - positions.count + 1) }
+            if positions[id] >= 0 {
+                accumulate(&groups[positions[id]], input[index].value, a.op)
             } else {
-                index[key] = groups.count
+                let element = input[index]
+                positions[id] = groups.count
+                let key = table.keys[id]
                 let keepsName = !a.without && a.grouping.contains(Labels.metricName)
                 var group = Group(
                     labels: key, dropName: keepsName && element.dropName, value: element.value,

@@ -22,7 +22,7 @@ extension Evaluator {
             case .unless: out = setUnless(l, r, matching)
             default: out = try vectorVector(b, l, r, matching)
             }
-            try checkDuplicates(out)
+            try checkDuplicates(out, site: .of(SiteKey.binaryOutput, matching, op: b.op))
             return .vector(out)
         default:
             throw QueryError.execution(
@@ -77,19 +77,26 @@ extension Evaluator {
         return labels.removing(Set(matching.matchingLabels + [Labels.metricName]))
     }
 
+    // The set operators compare interned signatures (see `intern`) by the identity of their storage.
     private func setAnd(_ l: [Element], _ r: [Element], _ m: VectorMatching) -> [Element] {
-        let right = Set(r.map { Evaluator.signature($0.labels, m) })
-        return l.filter { right.contains(Evaluator.signature($0.labels, m)) }
+        withMemo(.of(SiteKey.signature, flags: m.on ? 1 : 0, m.matchingLabels)) { memo in
+            let right = Set(r.map { memo.value(for: $0.labels) { intern(Evaluator.signature($0, m)) }.storageIdentity })
+            return l.filter { right.contains(memo.value(for: $0.labels) { intern(Evaluator.signature($0, m)) }.storageIdentity) }
+        }
     }
 
     private func setOr(_ l: [Element], _ r: [Element], _ m: VectorMatching) -> [Element] {
-        let left = Set(l.map { Evaluator.signature($0.labels, m) })
-        return l + r.filter { !left.contains(Evaluator.signature($0.labels, m)) }
+        withMemo(.of(SiteKey.signature, flags: m.on ? 1 : 0, m.matchingLabels)) { memo in
+            let left = Set(l.map { memo.value(for: $0.labels) { intern(Evaluator.signature($0, m)) }.storageIdentity })
+            return l + r.filter { !left.contains(memo.value(for: $0.labels) { intern(Evaluator.signature($0, m)) }.storageIdentity) }
+        }
     }
 
     private func setUnless(_ l: [Element], _ r: [Element], _ m: VectorMatching) -> [Element] {
-        let right = Set(r.map { Evaluator.signature($0.labels, m) })
-        return l.filter { !right.contains(Evaluator.signature($0.labels, m)) }
+        withMemo(.of(SiteKey.signature, flags: m.on ? 1 : 0, m.matchingLabels)) { memo in
+            let right = Set(r.map { memo.value(for: $0.labels) { intern(Evaluator.signature($0, m)) }.storageIdentity })
+            return l.filter { !right.contains(memo.value(for: $0.labels) { intern(Evaluator.signature($0, m)) }.storageIdentity) }
+        }
     }
 
     private func vectorVector(
@@ -100,24 +107,36 @@ extension Evaluator {
         if lhsIn.isEmpty || rhsIn.isEmpty { return [] }
         let oneToMany = m.card == .oneToMany
         let (lhs, rhs) = oneToMany ? (rhsIn, lhsIn) : (lhsIn, rhsIn)
-        var rightBySignature: [Labels: Element] = [:]
-        for element in rhs {
-            let sig = Evaluator.signature(element.labels, m)
-            if let duplicate = rightBySignature[sig] {
+        // Signatures are interned, so equal signatures share storage and are keyed by identity.
+        var rightBySignature: [Int: Element] = [:]
+        let site = SiteKey.of(SiteKey.signature, flags: m.on ? 1 : 0, m.matchingLabels)
+        var memo = memos.removeValue(forKey: site) ?? LabelsMemo()
+        defer { memos[site] = memo }
+        let resultSite = SiteKey.of(SiteKey.result, m)
+        var resultMemo = memos.removeValue(forKey: resultSite) ?? LabelsMemo()
+        defer { memos[resultSite] = resultMemo }
+        for (position, element) in rhs.enumerated() {
+            let sig = memo.value(for: element.labels, at: position) { intern(Evaluator.signature($0, m)) }
+            let key = sig.storageIdentity
+            if let duplicate = rightBySignature[key] {
                 let side = oneToMany ? "left" : "right"
                 let matched = m.on ? element.labels.keeping(Set(m.matchingLabels)) : sig
                 throw QueryError.execution(
                     "found duplicate series for the match group \(matched.bracedDescription) on the \(side) hand-side of the operation: [\(element.labels.bracedDescription), \(duplicate.labels.bracedDescription)];many-to-many matching not allowed: matching labels must be unique on one side"
                 )
             }
-            rightBySignature[sig] = element
+            rightBySignature[key] = element
         }
-        var matchedOneToOne = Set<Labels>()
-        var matchedMany: [Labels: Set<Labels>] = [:]
+        var matchedOneToOne = Set<Int>()
+        var matchedMany: [Int: Set<Labels>] = [:]
         var out: [Element] = []
-        for element in lhs {
-            let sig = Evaluator.signature(element.labels, m)
-            guard let other = rightBySignature[sig] else { continue }
+        let lhsSite = SiteKey.of(SiteKey.lhsSignature, flags: m.on ? 1 : 0, m.matchingLabels)
+        var lhsMemo = memos.removeValue(forKey: lhsSite) ?? LabelsMemo()
+        defer { memos[lhsSite] = lhsMemo }
+        for (position, element) in lhs.enumerated() {
+            let sig = lhsMemo.value(for: element.labels, at: position) { intern(Evaluator.signature($0, m)) }
+            let key = sig.storageIdentity
+            guard let other = rightBySignature[key] else { continue }
             let (fl, fr) = oneToMany ? (other.value, element.value) : (element.value, other.value)
             var (value, keep) = Evaluator.apply(b.op, fl, fr)
             if b.returnBool {
@@ -125,20 +144,23 @@ extension Evaluator {
             } else if !keep {
                 continue
             }
-            let metric = resultMetric(element.labels, other.labels, b.op, m)
+            let metric =
+                m.include.isEmpty
+                ? resultMemo.value(for: element.labels, at: position) { resultMetric($0, other.labels, b.op, m) }
+                : resultMetric(element.labels, other.labels, b.op, m)
             if m.card == .oneToOne {
-                if !matchedOneToOne.insert(sig).inserted {
+                if !matchedOneToOne.insert(key).inserted {
                     throw QueryError.execution(
                         "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)"
                     )
                 }
             } else {
-                var inserted = matchedMany[sig] ?? []
+                var inserted = matchedMany[key] ?? []
                 if !inserted.insert(metric).inserted {
                     throw QueryError.execution(
                         "multiple matches for labels: grouping labels must ensure unique matches")
                 }
-                matchedMany[sig] = inserted
+                matchedMany[key] = inserted
             }
             let dropName = b.returnBool || !b.op.isComparison || element.dropName
             out.append(Element(labels: metric, value: value, dropName: dropName))

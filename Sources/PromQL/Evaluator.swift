@@ -1,19 +1,103 @@
 import Series
 
-/// The raw samples of one selected series, stale markers included.
-struct LoadedSeries {
-    var labels: Labels
-    var samples: [Sample]
+/// The series one selector matched, loaded once per query: labels, and all raw samples (stale
+/// markers included) in one array, series after series.
+///
+/// Range queries look samples up at times that grow step by step, so each lookup starts where
+/// the previous one for the same series ended and moves forward a few samples instead of
+/// searching the whole series; a lookup further back, or far ahead, searches. Lookups are always
+/// exact: the cursors only make them cheaper. A class with flat arrays, read through unsafe
+/// buffers during a step, so that steps neither copy nor retain per series.
+final class SelectedSeries {
+    let labels: [Labels]
+    /// Every series' samples, series after series; series `i` holds `starts[i]..<ends[i]`.
+    let samples: [Sample]
+    private let starts: [Int]
+    private let ends: [Int]
+    /// Whether each series holds a stale marker; without one, a range is sliced as it is.
+    let hasStaleMarkers: [Bool]
+    /// Per series and cursor slot (`series * slots + slot`): the last index found, and its time.
+    private var cursorIndex: [Int]
+    private var cursorTime: [Int64]
 
-    /// Index of the first sample with a timestamp greater than `time`.
-    func upperBound(_ time: Int64) -> Int {
-        var low = 0
-        var high = samples.count
-        while low < high {
-            let mid = (low + high) / 2
-            if samples[mid].timestamp <= time { low = mid + 1 } else { high = mid }
+    /// The cursor slots: instant lookups and range ends use slot 0, range starts slot 1.
+    static let slots = 2
+
+    /// Series `i` has `labels[i]` and the samples `samples[starts[i]..<ends[i]]`.
+    init(labels: [Labels], samples: [Sample], starts: [Int], ends: [Int]) {
+        self.labels = labels
+        self.samples = samples
+        self.starts = starts
+        self.ends = ends
+        hasStaleMarkers = zip(starts, ends).map { start, end in samples[start..<end].contains { $0.isStaleMarker } }
+        cursorIndex = starts.flatMap { Array(repeating: $0, count: SelectedSeries.slots) }
+        cursorTime = Array(repeating: .min, count: starts.count * SelectedSeries.slots)
+    }
+
+    var count: Int { labels.count }
+
+    /// Runs `body` with the lookups of one step.
+    func withLookup<T>(_ body: (inout Lookup) throws -> T) rethrows -> T {
+        try samples.withUnsafeBufferPointer { samples in
+            try starts.withUnsafeBufferPointer { starts in
+                try ends.withUnsafeBufferPointer { ends in
+                    try cursorIndex.withUnsafeMutableBufferPointer { cursorIndex in
+                        try cursorTime.withUnsafeMutableBufferPointer { cursorTime in
+                            var lookup = Lookup(
+                                samples: samples, starts: starts, ends: ends, cursorIndex: cursorIndex,
+                                cursorTime: cursorTime)
+                            return try body(&lookup)
+                        }
+                    }
+                }
+            }
         }
-        return low
+    }
+
+    /// Sample lookups during one step (see `withLookup`); indexes are into `samples`.
+    struct Lookup {
+        let samples: UnsafeBufferPointer<Sample>
+        let starts: UnsafeBufferPointer<Int>
+        let ends: UnsafeBufferPointer<Int>
+        let cursorIndex: UnsafeMutableBufferPointer<Int>
+        let cursorTime: UnsafeMutableBufferPointer<Int64>
+
+        /// The first index of series `series`.
+        func start(_ series: Int) -> Int { starts[series] }
+
+        /// The index of the first sample of series `series` with a timestamp greater than `time`
+        /// (its end when there is none).
+        mutating func upperBound(_ series: Int, _ time: Int64, slot: Int) -> Int {
+            let cursor = series * SelectedSeries.slots + slot
+            let end = ends[series]
+            var index = cursorIndex[cursor]
+            if time >= cursorTime[cursor] {
+                var moved = 0
+                while index < end, samples[index].timestamp <= time {
+                    index += 1
+                    moved += 1
+                    if moved == 8 {
+                        index = search(time, from: index, to: end)
+                        break
+                    }
+                }
+            } else {
+                index = search(time, from: starts[series], to: index)
+            }
+            cursorIndex[cursor] = index
+            cursorTime[cursor] = time
+            return index
+        }
+
+        private func search(_ time: Int64, from: Int, to: Int) -> Int {
+            var low = from
+            var high = to
+            while low < high {
+                let mid = (low + high) / 2
+                if samples[mid].timestamp <= time { low = mid + 1 } else { high = mid }
+            }
+            return low
+        }
     }
 }
 
@@ -32,7 +116,7 @@ final class Evaluator {
     let deadline: ContinuousClock.Instant?
     /// Asked at every evaluation step whether the caller gave up on the query.
     let isCancelled: (@Sendable () -> Bool)?
-    var series: [String: [LoadedSeries]] = [:]
+    var series: [String: SelectedSeries] = [:]
     var warnings: [String] = []
     var infos: [String] = []
     var currentSamples = 0
@@ -45,6 +129,26 @@ final class Evaluator {
     /// Results of subquery inner expressions by canonical text and step time, so overlapping
     /// windows of consecutive steps are evaluated once.
     var subqueryResults: [String: [Int64: [Element]]] = [:]
+    /// Metric names `rate`/`increase` have already checked for a counter-like suffix.
+    var checkedCounterNames = Set<String>()
+    /// The name checked last: consecutive series usually share it.
+    var lastCheckedCounterName = ""
+    /// Selector keys by the identity of their matcher lists (see `cachedKey`).
+    var selectorKeys: [Int: (matchers: [LabelMatcher], key: String, series: SelectedSeries?)] = [:]
+    /// Calls of `checkLimits`, to read the clock at every 32nd only.
+    var limitChecks = 0
+    /// Per-site memos of label computations that repeat at every step (see `LabelsMemo`).
+    var memos: [SiteKey: LabelsMemo] = [:]
+    /// Bucket groups and bounds of `histogram_quantile` and `histogram_fraction` (see `BucketTable`).
+    var bucketTable: BucketTable?
+    /// Per-aggregation group numbering, kept across steps (see `GroupTable`).
+    var groupTables: [SiteKey: GroupTable] = [:]
+    /// The outputs last found free of duplicate label sets, per operator site (see `checkDuplicates`).
+    var uniqueOutputs: [SiteKey: [Labels]] = [:]
+    /// Interned signatures (see `intern`).
+    var internedLabels: [Labels: Labels] = [:]
+    /// Compiled regular expressions of `label_replace`, by pattern.
+    var regexes: [String: AnchoredRegex] = [:]
 
     init(
         source: any SeriesSource, start: Int64, end: Int64, lookbackDelta: Int64,
@@ -72,8 +176,11 @@ final class Evaluator {
     }
 
     func checkLimits() throws {
+        // Every node of every step comes here: the flags at each call, the clock at the first
+        // and then every 32nd.
         if Task.isCancelled || isCancelled?() == true { throw QueryError.canceled }
-        if let deadline, ContinuousClock.now > deadline { throw QueryError.timeout }
+        limitChecks &+= 1
+        if limitChecks & 31 == 1, let deadline, ContinuousClock.now > deadline { throw QueryError.timeout }
     }
 
     func count(_ samples: Int) throws {
@@ -86,6 +193,25 @@ final class Evaluator {
 
     static func key(_ selector: VectorSelector) -> String {
         selector.matchers.map(\.description).joined(separator: ",")
+    }
+
+    /// `Evaluator.key(selector)`, remembered by the identity of the selector's matcher list (the
+    /// same list at every step), so steps do not render matchers again.
+    func cachedKey(_ selector: VectorSelector) -> String {
+        let identity = selector.matchers.withUnsafeBufferPointer { Int(bitPattern: $0.baseAddress) }
+        if let entry = selectorKeys[identity], entry.matchers == selector.matchers { return entry.key }
+        let key = Evaluator.key(selector)
+        selectorKeys[identity] = (selector.matchers, key, series[key])
+        return key
+    }
+
+    /// The loaded series of `selector`, found through the identity of its matcher list (see
+    /// `cachedKey`), so a step hashes one integer instead of the selector's text.
+    func loadedSeries(_ selector: VectorSelector) -> SelectedSeries? {
+        let identity = selector.matchers.withUnsafeBufferPointer { Int(bitPattern: $0.baseAddress) }
+        if let entry = selectorKeys[identity], entry.matchers == selector.matchers { return entry.series }
+        _ = cachedKey(selector)
+        return selectorKeys[identity]?.series
     }
 
     func resolve(_ at: AtModifier?, _ time: Int64) -> Int64 {
@@ -109,22 +235,23 @@ final class Evaluator {
             } catch let error as SeriesError {
                 throw QueryError.nativeHistogram(error.description)
             }
-            var loaded: [LoadedSeries] = []
+            var labels: [Labels] = []
+            var samples: [Sample] = []
+            var starts: [Int] = []
+            var ends: [Int] = []
+            labels.reserveCapacity(selected.count)
             for stored in selected {
                 var iterator = stored.makeIterator()
-                var samples: [Sample] = []
+                starts.append(samples.count)
                 do {
-                    while let sample = try iterator.next() {
-                        if sample.timestamp >= window.min && sample.timestamp <= window.max {
-                            samples.append(sample)
-                        }
-                    }
+                    try iterator.appendRemaining(to: &samples, minTime: window.min, maxTime: window.max)
                 } catch let error as SeriesError {
                     throw QueryError.nativeHistogram(error.description)
                 }
-                loaded.append(LoadedSeries(labels: stored.labels, samples: samples))
+                ends.append(samples.count)
+                labels.append(stored.labels)
             }
-            series[key] = loaded
+            series[key] = SelectedSeries(labels: labels, samples: samples, starts: starts, ends: ends)
         }
     }
 
@@ -233,12 +360,17 @@ final class Evaluator {
     func selectVector(_ selector: VectorSelector, at time: Int64) throws -> [Element] {
         let reference = resolve(selector.at, time) - selector.offset
         var out: [Element] = []
-        for s in series[Evaluator.key(selector)] ?? [] {
-            let index = s.upperBound(reference) - 1
-            guard index >= 0 else { continue }
-            let sample = s.samples[index]
-            guard sample.timestamp > reference - lookbackDelta, !sample.isStaleMarker else { continue }
-            out.append(Element(labels: s.labels, value: sample.value, sampleTime: sample.timestamp))
+        if let selected = loadedSeries(selector) {
+            out.reserveCapacity(selected.count)
+            selected.withLookup { lookup in
+                for i in 0..<selected.count {
+                    let index = lookup.upperBound(i, reference, slot: 0) - 1
+                    guard index >= lookup.start(i) else { continue }
+                    let sample = lookup.samples[index]
+                    guard sample.timestamp > reference - lookbackDelta, !sample.isStaleMarker else { continue }
+                    out.append(Element(labels: selected.labels[i], value: sample.value, sampleTime: sample.timestamp))
+                }
+            }
         }
         totalSamples += out.count
         stepSamples += out.count
@@ -251,14 +383,22 @@ final class Evaluator {
         let start = reference - m.range
         var out: [RangeSeries] = []
         var total = 0
-        for s in series[Evaluator.key(m.selector)] ?? [] {
-            let high = s.upperBound(reference)
-            let low = s.upperBound(start)
-            guard low < high else { continue }
-            let samples = s.samples[low..<high].filter { !$0.isStaleMarker }
-            guard !samples.isEmpty else { continue }
-            total += samples.count
-            out.append(RangeSeries(labels: s.labels, samples: samples))
+        if let selected = loadedSeries(m.selector) {
+            out.reserveCapacity(selected.count)
+            selected.withLookup { lookup in
+                for i in 0..<selected.count {
+                    let high = lookup.upperBound(i, reference, slot: 0)
+                    let low = lookup.upperBound(i, start, slot: 1)
+                    guard low < high else { continue }
+                    let samples =
+                        selected.hasStaleMarkers[i]
+                        ? ArraySlice(selected.samples[low..<high].filter { !$0.isStaleMarker })
+                        : selected.samples[low..<high]
+                    guard !samples.isEmpty else { continue }
+                    total += samples.count
+                    out.append(RangeSeries(labels: selected.labels[i], samples: samples))
+                }
+            }
         }
         totalSamples += total
         stepSamples += total
@@ -305,10 +445,29 @@ final class Evaluator {
     }
 
     /// Fails when two elements share a label set, as Prometheus checks every operator's output.
-    func checkDuplicates(_ elements: [Element]) throws {
+    ///
+    /// Operators at `site` usually produce the very same label sets at every step (memoised
+    /// storage); a vector whose labels share storage, position by position, with one already
+    /// found unique is unique too, and needs no hashing. The labels checked last are kept alive,
+    /// so their storage cannot be reused by other labels meanwhile.
+    func checkDuplicates(_ elements: [Element], site: SiteKey? = nil) throws {
+        if let site, let verified = uniqueOutputs[site], verified.count == elements.count,
+            zip(verified, elements).allSatisfy({ $0.storageIdentity == $1.labels.storageIdentity })
+        {
+            return
+        }
         var seen = Set<Labels>()
         for element in elements where !seen.insert(element.labels).inserted {
             throw QueryError.execution("vector cannot contain metrics with the same labelset")
         }
+        if let site { uniqueOutputs[site] = elements.map(\.labels) }
+    }
+
+    /// One copy per distinct label set of the signatures the binary operators compute, so that
+    /// equal signatures share storage (see `vectorVector`).
+    func intern(_ labels: Labels) -> Labels {
+        if let known = internedLabels[labels] { return known }
+        internedLabels[labels] = labels
+        return labels
     }
 }

@@ -9,20 +9,26 @@ struct Bucket {
 extension Evaluator {
     /// Groups `_bucket` series by their labels without `le`, warning about unparsable bounds.
     private func bucketGroups(_ input: [Element]) -> [(labels: Labels, buckets: [Bucket])] {
-        var order: [Labels] = []
-        var groups: [Labels: [Bucket]] = [:]
-        for element in input {
-            guard let bound = Lexer.parseNumber(element.labels[Labels.bucketLabel]) else {
+        var table = bucketTable ?? BucketTable()
+        defer { bucketTable = table }
+        var positions: [Int] = []
+        var groups: [(labels: Labels, buckets: [Bucket])] = []
+        for (index, element) in input.enumerated() {
+            let (id, bound) = table.bucket(for: element.labels, at: index)
+            guard let bound else {
                 warn(
                     "bucket label \"le\" is missing or has a malformed value of \(Labels.quote(element.labels[Labels.bucketLabel])) for metric name \(Labels.quote(element.labels.metricName))"
                 )
                 continue
             }
-            let key = element.labels.removing([Labels.bucketLabel])
-            if groups[key] == nil { order.append(key) }
-            groups[key, default: []].append(Bucket(upperBound: bound, count: element.value))
+            if id >= positions.count { positions += repeatElement(-1, count: id - positions.count + 1) }
+            if positions[id] < 0 {
+                positions[id] = groups.count
+                groups.append((table.keys[id], []))
+            }
+            groups[positions[id]].buckets.append(Bucket(upperBound: bound, count: element.value))
         }
-        return order.map { ($0, groups[$0] ?? []) }
+        return groups
     }
 
     func histogramQuantile(_ call: Call, at time: Int64) throws -> [Element] {

@@ -8,23 +8,33 @@ extension Evaluator {
         let src = try evalString(call.args[3], at: time)
         let pattern = try evalString(call.args[4], at: time)
         let regex: AnchoredRegex
-        do {
-            regex = try AnchoredRegex(pattern)
-        } catch {
-            throw QueryError.execution("invalid regular expression in label_replace(): \(pattern)")
+        if let compiled = regexes[pattern] {
+            regex = compiled
+        } else {
+            do {
+                regex = try AnchoredRegex(pattern)
+            } catch {
+                throw QueryError.execution("invalid regular expression in label_replace(): \(pattern)")
+            }
+            regexes[pattern] = regex
         }
         guard Labels.isValidLabelName(dst) else {
             throw QueryError.execution("invalid destination label name in label_replace(): \(dst)")
         }
         var out: [Element] = []
-        for var element in input {
-            if let match = regex.match(element.labels[src]) {
-                element.labels = element.labels.setting(dst, to: Evaluator.expand(replacement, match))
-                if dst == Labels.metricName { element.dropName = false }
+        let site = SiteKey(kind: SiteKey.labelReplace, flags: 0, identity: 0, text: [dst, replacement, src, pattern])
+        try withMemo(site) { memo in
+            for (position, var element) in input.enumerated() {
+                let before = element.labels
+                element.labels = memo.value(for: before, at: position) { labels in
+                    guard let match = regex.match(labels[src]) else { return labels }
+                    return labels.setting(dst, to: Evaluator.expand(replacement, match))
+                }
+                if dst == Labels.metricName, regex.match(before[src]) != nil { element.dropName = false }
+                out.append(element)
             }
-            out.append(element)
         }
-        try checkDuplicates(out)
+        try checkDuplicates(out, site: site)
         return out
     }
 
@@ -81,13 +91,17 @@ extension Evaluator {
             throw QueryError.execution("invalid source label name in label_join(): \(src)")
         }
         var out: [Element] = []
-        for var element in input {
-            let joined = sources.map { element.labels[$0] }.joined(separator: separator)
-            element.labels = element.labels.setting(dst, to: joined)
-            if dst == Labels.metricName { element.dropName = false }
-            out.append(element)
+        let site = SiteKey(kind: SiteKey.labelJoin, flags: 0, identity: 0, text: [dst, separator] + sources)
+        withMemo(site) { memo in
+            for (position, var element) in input.enumerated() {
+                element.labels = memo.value(for: element.labels, at: position) { labels in
+                    labels.setting(dst, to: sources.map { labels[$0] }.joined(separator: separator))
+                }
+                if dst == Labels.metricName { element.dropName = false }
+                out.append(element)
+            }
         }
-        try checkDuplicates(out)
+        try checkDuplicates(out, site: site)
         return out
     }
 

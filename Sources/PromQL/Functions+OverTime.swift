@@ -7,7 +7,7 @@ extension Evaluator {
         -> [Element]
     {
         let keepsName = name == "last_over_time"
-        var compute: ([Sample]) -> Double?
+        var compute: (ArraySlice<Sample>) -> Double?
         switch name {
         case "sum_over_time": compute = { Evaluator.kahanSum($0.map(\.value)) }
         case "avg_over_time": compute = { Evaluator.average($0.map(\.value)) }
@@ -97,7 +97,7 @@ extension Evaluator {
     }
 
     /// The sample with the smallest or largest value; NaN only wins when all are NaN; the last of equals wins.
-    static func extreme(_ samples: [Sample], isMax: Bool) -> Sample? {
+    static func extreme(_ samples: ArraySlice<Sample>, isMax: Bool) -> Sample? {
         guard var best = samples.first else { return nil }
         for s in samples.dropFirst() {
             let better = isMax ? s.value >= best.value : s.value <= best.value

@@ -13,38 +13,53 @@ extension Evaluator {
         "idelta": { s, _, _ in instantValue(s.samples, isRate: false) },
         "deriv": { s, _, _ in
             guard s.samples.count >= 2 else { return nil }
-            return linearRegression(s.samples, interceptTime: s.samples[0].timestamp).slope
+            return linearRegression(s.samples, interceptTime: s.samples[s.samples.startIndex].timestamp).slope
         },
         "changes": { s, _, _ in
-            var changes = 0.0
-            for (previous, current) in zip(s.samples, s.samples.dropFirst()) {
-                let same = previous.value == current.value || (previous.value.isNaN && current.value.isNaN)
-                if !same { changes += 1 }
+            s.samples.withUnsafeBufferPointer { samples in
+                var changes = 0.0
+                var index = 1
+                while index < samples.count {
+                    let (previous, current) = (samples[index - 1].value, samples[index].value)
+                    if previous != current && !(previous.isNaN && current.isNaN) { changes += 1 }
+                    index += 1
+                }
+                return changes
             }
-            return changes
         },
         "resets": { s, _, _ in
-            var resets = 0.0
-            for (previous, current) in zip(s.samples, s.samples.dropFirst())
-            where current.value < previous.value {
-                resets += 1
+            s.samples.withUnsafeBufferPointer { samples in
+                var resets = 0.0
+                var index = 1
+                while index < samples.count {
+                    if samples[index].value < samples[index - 1].value { resets += 1 }
+                    index += 1
+                }
+                return resets
             }
-            return resets
         },
     ]
 
     /// Prometheus's extrapolated rate: the increase between the first and last sample, extended
     /// towards the window's edges when samples come close enough to them.
     static func extrapolatedRate(
-        _ samples: [Sample], _ window: RangeWindow, isCounter: Bool, isRate: Bool
+        _ samples: ArraySlice<Sample>, _ window: RangeWindow, isCounter: Bool, isRate: Bool
     ) -> Double? {
         guard samples.count >= 2, let first = samples.first, let last = samples.last else { return nil }
         var result = last.value - first.value
         if isCounter {
-            var previous = first.value
-            for sample in samples.dropFirst() {
-                if sample.value < previous { result += previous }
-                previous = sample.value
+            // Each reset adds the value before it, in order, as Prometheus adds them.
+            result = samples.withUnsafeBufferPointer { samples in
+                var total = result
+                var previous = samples[0].value
+                var index = 1
+                while index < samples.count {
+                    let value = samples[index].value
+                    if value < previous { total += previous }
+                    previous = value
+                    index += 1
+                }
+                return total
             }
         }
         var durationToStart = Double(first.timestamp - window.start) / 1000
@@ -64,10 +79,10 @@ extension Evaluator {
     }
 
     /// irate and idelta: the change between the last two samples.
-    static func instantValue(_ samples: [Sample], isRate: Bool) -> Double? {
+    static func instantValue(_ samples: ArraySlice<Sample>, isRate: Bool) -> Double? {
         guard samples.count >= 2 else { return nil }
-        let last = samples[samples.count - 1]
-        let previous = samples[samples.count - 2]
+        let last = samples[samples.endIndex - 1]
+        let previous = samples[samples.endIndex - 2]
         var result = isRate && last.value < previous.value ? last.value : last.value - previous.value
         if isRate {
             let interval = last.timestamp - previous.timestamp
@@ -78,12 +93,12 @@ extension Evaluator {
     }
 
     /// Least-squares fit of value over time (seconds relative to `interceptTime`).
-    static func linearRegression(_ samples: [Sample], interceptTime: Int64) -> (
+    static func linearRegression(_ samples: ArraySlice<Sample>, interceptTime: Int64) -> (
         slope: Double, intercept: Double
     ) {
         var n = 0.0
         var (sumX, cX, sumY, cY, sumXY, cXY, sumX2, cX2) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
-        let initY = samples[0].value
+        let initY = samples[samples.startIndex].value
         var constY = true
         for (i, sample) in samples.enumerated() {
             if constY && i > 0 && sample.value != initY { constY = false }

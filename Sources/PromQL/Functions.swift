@@ -79,9 +79,15 @@ extension Evaluator {
         return .vector(try overTime(name, series, params, time))
     }
 
+    /// Notes once per metric name that `rate`/`increase` read a series whose name does not look
+    /// like a counter's. Called for every series at every step, so names already judged return
+    /// at once.
     private func noteNonCounter(_ name: String) {
+        guard !name.isEmpty, name != lastCheckedCounterName else { return }
+        lastCheckedCounterName = name
+        guard checkedCounterNames.insert(name).inserted else { return }
         let suffixes = ["_total", "_sum", "_count", "_bucket"]
-        if !name.isEmpty && !suffixes.contains(where: { name.hasSuffix($0) }) {
+        if !suffixes.contains(where: { name.hasSuffix($0) }) {
             info(
                 "metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \(Labels.quote(name))"
             )

@@ -65,10 +65,11 @@ struct Element {
     var sampleTime: Int64?
 }
 
-/// A series of a range vector inside the evaluator.
+/// A series of a range vector inside the evaluator. The samples are a slice of the loaded
+/// series where possible, so selecting a range copies nothing.
 struct RangeSeries {
     var labels: Labels
-    var samples: [Sample]
+    var samples: ArraySlice<Sample>
     var dropName = false
 }
 

@@ -13,6 +13,20 @@ public protocol SampleIterator {
     /// The next sample, or nil at the end. Throws `SeriesError.nativeHistogram` on a
     /// native-histogram sample, which this model does not represent.
     mutating func next() throws -> Sample?
+
+    /// Appends every remaining sample with a timestamp in `minTime...maxTime` to `samples`.
+    /// The default calls `next()`; a store conforms to read its chunks in one loop instead of
+    /// one dynamically dispatched call per sample.
+    mutating func appendRemaining(to samples: inout [Sample], minTime: Int64, maxTime: Int64) throws
+}
+
+extension SampleIterator {
+    /// See `SampleIterator.appendRemaining(to:minTime:maxTime:)`.
+    public mutating func appendRemaining(to samples: inout [Sample], minTime: Int64, maxTime: Int64) throws {
+        while let sample = try next() {
+            if sample.timestamp >= minTime && sample.timestamp <= maxTime { samples.append(sample) }
+        }
+    }
 }
 
 /// A series found by `SeriesSource.select`: its labels and a way to read its samples.

@@ -34,4 +34,31 @@ struct ChunkSeriesIterator: SampleIterator {
             current = nil
         }
     }
+
+    /// Decodes the remaining chunks straight into `samples`, keeping to both time ranges.
+    mutating func appendRemaining(to samples: inout [Sample], minTime: Int64, maxTime: Int64) throws {
+        let low = max(minTime, self.minTime)
+        let high = min(maxTime, self.maxTime)
+        if var chunk = current {
+            current = nil
+            while let sample = chunk.next() {
+                if sample.timestamp > high {
+                    nextChunk = chunks.count
+                    return
+                }
+                if sample.timestamp >= low { samples.append(sample) }
+            }
+        }
+        while nextChunk < chunks.count {
+            var chunk = XORIterator(bytes: chunks[nextChunk])
+            nextChunk += 1
+            while let sample = chunk.next() {
+                if sample.timestamp > high {
+                    nextChunk = chunks.count
+                    return
+                }
+                if sample.timestamp >= low { samples.append(sample) }
+            }
+        }
+    }
 }

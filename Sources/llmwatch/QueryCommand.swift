@@ -46,7 +46,9 @@ struct QueryCommand: AsyncParsableCommand {
         if time != nil, start != nil || end != nil || step != nil {
             throw ValidationError("--time is for an instant query; a range query takes --start, --end and --step")
         }
-        guard URL(string: server)?.host != nil else { throw ValidationError("--server must be a URL, not \"\(server)\"") }
+        guard URL(string: server)?.host != nil else {
+            throw ValidationError("--server must be a URL, not \"\(server)\"")
+        }
     }
 
     func run() async throws {
@@ -90,7 +92,8 @@ struct QueryCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         guard object["status"] as? String == "success", let data = object["data"] as? [String: Any] else {
-            printError("query error: \(object["errorType"] as? String ?? "error"): \(object["error"] as? String ?? text)")
+            printError(
+                "query error: \(object["errorType"] as? String ?? "error"): \(object["error"] as? String ?? text)")
             throw ExitCode(1)
         }
         for warning in object["warnings"] as? [String] ?? [] { printError("warning: \(warning)") }
@@ -160,7 +163,8 @@ enum QueryResultText {
     }
 
     private static func quote(_ value: String) -> String {
-        "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        "\""
+            + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
             .replacingOccurrences(of: "\n", with: "\\n") + "\""
     }
 

@@ -28,7 +28,8 @@ struct EvaluateCommandTests {
         let storage = directory.appendingPathComponent("data").path
         let llmwatch = try Programs.llmwatch
 
-        let imported = try await runProgram(llmwatch, ["tsdb", "import", "openmetrics", file.path, "--storage.path", storage])
+        let imported = try await runProgram(
+            llmwatch, ["tsdb", "import", "openmetrics", file.path, "--storage.path", storage])
         #expect(imported.status == 0, "\(imported.output)")
         #expect(imported.output.contains("read 7 samples of 3 series"), "\(imported.output)")
         #expect(imported.output.contains("appended 7 samples"), "\(imported.output)")
@@ -37,7 +38,9 @@ struct EvaluateCommandTests {
         let query = "/api/v1/query?" + formEncode([("query", "sum(jobs_done_total)"), ("time", "1700000060")])
         let first = try await HTTP.get(evaluator.baseURL + query)
         #expect(
-            first.body == #"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1700000060,"44"]}]}}"#)
+            first.body
+                == #"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1700000060,"44"]}]}}"#
+        )
         #expect(try await HTTP.get(evaluator.baseURL + "/-/healthy").status == 200)
         #expect(try await HTTP.get(evaluator.baseURL + "/-/ready").status == 200)
         let metrics = try await HTTP.get(evaluator.baseURL + "/metrics")
@@ -47,7 +50,8 @@ struct EvaluateCommandTests {
         #expect(metrics.body.contains(#"llmwatch_http_requests_total{handler="/api/v1/query",code="200"} 1"#))
 
         // The store is locked while the evaluator runs: a second import is refused, nothing written.
-        let refused = try await runProgram(llmwatch, ["tsdb", "import", "openmetrics", file.path, "--storage.path", storage])
+        let refused = try await runProgram(
+            llmwatch, ["tsdb", "import", "openmetrics", file.path, "--storage.path", storage])
         #expect(refused.status == 1)
         #expect(refused.output.contains("locked by another process"), "\(refused.output)")
 
@@ -57,16 +61,21 @@ struct EvaluateCommandTests {
         #expect(instant.status == 0, "\(instant.output)")
         #expect(
             instant.output
-                == "jobs_done_total{queue=\"mail\"} => 40 @[1700000060]\njobs_done_total{queue=\"sms\"} => 4 @[1700000060]\n")
+                == "jobs_done_total{queue=\"mail\"} => 40 @[1700000060]\njobs_done_total{queue=\"sms\"} => 4 @[1700000060]\n"
+        )
         let range = try await runProgram(
             llmwatch,
-            ["query", "temperature", "--start", "1700000000", "--end", "1700000060", "--step", "30s", "--server",
-             evaluator.baseURL])
+            [
+                "query", "temperature", "--start", "1700000000", "--end", "1700000060", "--step", "30s", "--server",
+                evaluator.baseURL,
+            ])
         #expect(range.status == 0, "\(range.output)")
         #expect(
-            range.output == "temperature{room=\"lab\"} =>\n21.25 @[1700000000]\n21.25 @[1700000030]\n22.5 @[1700000060]\n")
+            range.output
+                == "temperature{room=\"lab\"} =>\n21.25 @[1700000000]\n21.25 @[1700000030]\n22.5 @[1700000060]\n")
         let json = try await runProgram(
-            llmwatch, ["query", "max(temperature)", "--time", "1700000060.5", "--format", "json", "--server", evaluator.baseURL])
+            llmwatch,
+            ["query", "max(temperature)", "--time", "1700000060.5", "--format", "json", "--server", evaluator.baseURL])
         #expect(json.output.contains(#""22.5""#), "\(json.output)")
         #expect(json.output.contains("1700000060.5"), "\(json.output)")
         let bad = try await runProgram(llmwatch, ["query", "sum(", "--server", evaluator.baseURL])
@@ -83,14 +92,16 @@ struct EvaluateCommandTests {
         evaluator = try await RunningEvaluator.start(storage: storage)
         let again = try await HTTP.get(evaluator.baseURL + query)
         #expect(again.body == first.body)
-        let series = try await HTTP.get(evaluator.baseURL + "/api/v1/series?" + formEncode([("match[]", "temperature")]))
+        let series = try await HTTP.get(
+            evaluator.baseURL + "/api/v1/series?" + formEncode([("match[]", "temperature")]))
         #expect(series.body == #"{"status":"success","data":[{"__name__":"temperature","room":"lab"}]}"#)
         await evaluator.stop()
     }
 
     @Test func queryReportsAnUnreachableServer() async throws {
         let port = try Programs.freePort()
-        let result = try await runProgram(try Programs.llmwatch, ["query", "up", "--server", "http://127.0.0.1:\(port)"])
+        let result = try await runProgram(
+            try Programs.llmwatch, ["query", "up", "--server", "http://127.0.0.1:\(port)"])
         #expect(result.status == 1)
         #expect(result.output.contains("query error: cannot reach http://127.0.0.1:\(port)"), "\(result.output)")
     }

@@ -20,7 +20,8 @@ struct QueryAPIDifferentialTests {
         let llmwatchData = directory.appendingPathComponent("llmwatch").path
 
         let blocks = try await runProgram(
-            try Programs.installed("promtool"), ["tsdb", "create-blocks-from", "openmetrics", file.path, prometheusData])
+            try Programs.installed("promtool"),
+            ["tsdb", "create-blocks-from", "openmetrics", file.path, prometheusData])
         try #require(blocks.status == 0, "promtool: \(blocks.output)")
         let imported = try await runProgram(
             try Programs.llmwatch, ["tsdb", "import", "openmetrics", file.path, "--storage.path", llmwatchData])
@@ -71,7 +72,9 @@ struct QueryAPIDifferentialTests {
                 }
             }
             let total = queries.count + Self.metadataQueries.count
-            print("differential: \(total) queries, \(equal) equal, \(allowed.count + unexpected.count) differ (\(allowed.count) allowed)")
+            print(
+                "differential: \(total) queries, \(equal) equal, \(allowed.count + unexpected.count) differ (\(allowed.count) allowed)"
+            )
             for line in allowed { print("  allowed: \(line)") }
             for line in unexpected.prefix(100) { print("  DIFFERS: \(line)") }
         } catch {
@@ -112,7 +115,9 @@ struct QueryAPIDifferentialTests {
                 return labels.keys.sorted().map { "\($0)=\(labels[$0] ?? "")" }.joined(separator: ",")
             }
         }
-        guard let a = items(ours), let b = items(theirs) else { return "not both lists: \(ours.prefix(200)) | \(theirs.prefix(200))" }
+        guard let a = items(ours), let b = items(theirs) else {
+            return "not both lists: \(ours.prefix(200)) | \(theirs.prefix(200))"
+        }
         if ordered ? a == b : a.sorted() == b.sorted() { return nil }
         return "llmwatch \(a.prefix(20)) vs prometheus \(b.prefix(20))"
     }

@@ -25,11 +25,13 @@ struct PrometheusAPIHTTPTests {
     static let cases: [Case] = [
         Case(
             path: "/api/v1/query?query=up&time=1010", status: 200,
-            exact: #"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"up","instance":"x","job":"a"},"value":[1010,"1"]},{"metric":{"__name__":"up","instance":"y","job":"a"},"value":[1010,"0"]}]}}"#
+            exact:
+                #"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"up","instance":"x","job":"a"},"value":[1010,"1"]},{"metric":{"__name__":"up","instance":"y","job":"a"},"value":[1010,"0"]}]}}"#
         ),
         Case(
             method: "POST", path: "/api/v1/query", body: "query=up%7Binstance%3D%22x%22%7D&time=1010.5", status: 200,
-            exact: #"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"up","instance":"x","job":"a"},"value":[1010.500,"1"]}]}}"#
+            exact:
+                #"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"up","instance":"x","job":"a"},"value":[1010.500,"1"]}]}}"#
         ),
         Case(
             path: "/api/v1/query?query=1%2B1&time=1", status: 200,
@@ -39,52 +41,66 @@ struct PrometheusAPIHTTPTests {
             exact: #"{"status":"success","data":{"resultType":"string","result":[1,"hi"]}}"#),
         Case(
             path: "/api/v1/query?query=up%7Binstance%3D%22x%22%7D%5B15s%5D&time=1020", status: 200,
-            exact: #"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"__name__":"up","instance":"x","job":"a"},"values":[[1010,"1"],[1020,"1"]]}]}}"#
+            exact:
+                #"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"__name__":"up","instance":"x","job":"a"},"values":[[1010,"1"],[1020,"1"]]}]}}"#
         ),
         Case(
             path: "/api/v1/query_range?query=up%7Binstance%3D%22y%22%7D&start=1000&end=1020&step=10", status: 200,
-            exact: #"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"__name__":"up","instance":"y","job":"a"},"values":[[1000,"0"],[1010,"0"],[1020,"0"]]}]}}"#
+            exact:
+                #"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"__name__":"up","instance":"y","job":"a"},"values":[[1000,"0"],[1010,"0"],[1020,"0"]]}]}}"#
         ),
         Case(
             path: "/api/v1/query?query=up&time=1010&limit=1", status: 200,
-            exact: #"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"up","instance":"x","job":"a"},"value":[1010,"1"]}]},"warnings":["results truncated due to limit"]}"#
+            exact:
+                #"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"up","instance":"x","job":"a"},"value":[1010,"1"]}]},"warnings":["results truncated due to limit"]}"#
         ),
         Case(
             path: "/api/v1/query?query=", status: 400,
-            exact: #"{"status":"error","errorType":"bad_data","error":"invalid parameter \"query\": 1:1: parse error: no expression found in input"}"#
+            exact:
+                #"{"status":"error","errorType":"bad_data","error":"invalid parameter \"query\": 1:1: parse error: no expression found in input"}"#
         ),
         Case(
             path: "/api/v1/query?query=up&time=soon", status: 400,
-            exact: #"{"status":"error","errorType":"bad_data","error":"invalid parameter \"time\": Invalid time value for 'time': cannot parse \"soon\" to a valid timestamp"}"#
+            exact:
+                #"{"status":"error","errorType":"bad_data","error":"invalid parameter \"time\": Invalid time value for 'time': cannot parse \"soon\" to a valid timestamp"}"#
         ),
         Case(
             path: "/api/v1/query?query=up&timeout=never", status: 400,
-            exact: #"{"status":"error","errorType":"bad_data","error":"invalid parameter \"timeout\": cannot parse \"never\" to a valid duration"}"#
+            exact:
+                #"{"status":"error","errorType":"bad_data","error":"invalid parameter \"timeout\": cannot parse \"never\" to a valid duration"}"#
         ),
         Case(
             path: "/api/v1/query?query=up&lookback_delta=bad", status: 400,
-            exact: #"{"status":"error","errorType":"bad_data","error":"error parsing lookback delta duration: cannot parse \"bad\" to a valid duration"}"#
+            exact:
+                #"{"status":"error","errorType":"bad_data","error":"error parsing lookback delta duration: cannot parse \"bad\" to a valid duration"}"#
         ),
         Case(
             path: "/api/v1/query_range?query=up&end=10&step=1", status: 400,
-            exact: #"{"status":"error","errorType":"bad_data","error":"invalid parameter \"start\": cannot parse \"\" to a valid timestamp"}"#
+            exact:
+                #"{"status":"error","errorType":"bad_data","error":"invalid parameter \"start\": cannot parse \"\" to a valid timestamp"}"#
         ),
         Case(
             path: "/api/v1/query_range?query=up&start=10&end=1&step=1", status: 400,
-            exact: #"{"status":"error","errorType":"bad_data","error":"invalid parameter \"end\": end timestamp must not be before start time"}"#
+            exact:
+                #"{"status":"error","errorType":"bad_data","error":"invalid parameter \"end\": end timestamp must not be before start time"}"#
         ),
         Case(
             path: "/api/v1/query_range?query=up&start=1&end=10&step=0", status: 400,
-            exact: #"{"status":"error","errorType":"bad_data","error":"invalid parameter \"step\": zero or negative query resolution step widths are not accepted. Try a positive integer"}"#
+            exact:
+                #"{"status":"error","errorType":"bad_data","error":"invalid parameter \"step\": zero or negative query resolution step widths are not accepted. Try a positive integer"}"#
         ),
         Case(
             path: "/api/v1/query_range?query=up&start=0&end=11001&step=1", status: 400,
-            exact: #"{"status":"error","errorType":"bad_data","error":"exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)"}"#
+            exact:
+                #"{"status":"error","errorType":"bad_data","error":"exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)"}"#
         ),
-        Case(path: "/api/v1/query_range?query=up&start=0&end=11000&step=1", status: 200, contains: [#""resultType":"matrix""#]),
+        Case(
+            path: "/api/v1/query_range?query=up&start=0&end=11000&step=1", status: 200,
+            contains: [#""resultType":"matrix""#]),
         Case(
             path: "/api/v1/query_range?query=up%5B5m%5D&start=1&end=10&step=1", status: 400,
-            exact: #"{"status":"error","errorType":"bad_data","error":"invalid expression type \"range vector\" for range query, must be Scalar or instant Vector"}"#
+            exact:
+                #"{"status":"error","errorType":"bad_data","error":"invalid expression type \"range vector\" for range query, must be Scalar or instant Vector"}"#
         ),
         Case(
             path: "/api/v1/query_range?query=sum(&start=1&end=10&step=1", status: 400,
@@ -92,22 +108,28 @@ struct PrometheusAPIHTTPTests {
         Case(
             path: "/api/v1/query?query=label_replace(up,%22instance%22,%22%22,%22instance%22,%22.*%22)&time=1010",
             status: 422,
-            exact: #"{"status":"error","errorType":"execution","error":"vector cannot contain metrics with the same labelset"}"#
+            exact:
+                #"{"status":"error","errorType":"execution","error":"vector cannot contain metrics with the same labelset"}"#
         ),
         Case(
             path: "/api/v1/query?query=up&time=1010&timeout=0", status: 503,
             exact: #"{"status":"error","errorType":"timeout","error":"query timed out in expression evaluation"}"#),
-        Case(path: "/api/v1/query?query=up&time=1010&stats=true", status: 200,
-             contains: [#""stats":{"timings":{"evalTotalTime":"#, #""samples":{"totalQueryableSamples":2,"peakSamples":2}"#]),
-        Case(path: "/api/v1/query_range?query=up&start=1000&end=1010&step=10&stats=all", status: 200,
-             contains: [#""totalQueryableSamplesPerStep":[[1000,2],[1010,2]],"totalQueryableSamples":4"#]),
+        Case(
+            path: "/api/v1/query?query=up&time=1010&stats=true", status: 200,
+            contains: [
+                #""stats":{"timings":{"evalTotalTime":"#, #""samples":{"totalQueryableSamples":2,"peakSamples":2}"#,
+            ]),
+        Case(
+            path: "/api/v1/query_range?query=up&start=1000&end=1010&step=10&stats=all", status: 200,
+            contains: [#""totalQueryableSamplesPerStep":[[1000,2],[1010,2]],"totalQueryableSamples":4"#]),
         Case(
             path: "/api/v1/series?match%5B%5D=up%7Binstance%3D%22y%22%7D", status: 200,
             exact: #"{"status":"success","data":[{"__name__":"up","instance":"y","job":"a"}]}"#),
         Case(
             method: "POST", path: "/api/v1/series", body: "match[]=up&match[]=up%7Binstance%3D%22x%22%7D&limit=1",
             status: 200,
-            exact: #"{"status":"success","data":[{"__name__":"up","instance":"x","job":"a"}],"warnings":["results truncated due to limit"]}"#
+            exact:
+                #"{"status":"success","data":[{"__name__":"up","instance":"x","job":"a"}],"warnings":["results truncated due to limit"]}"#
         ),
         Case(path: "/api/v1/series?match%5B%5D=up&start=5000", status: 200, exact: #"{"status":"success","data":[]}"#),
         Case(
@@ -115,7 +137,8 @@ struct PrometheusAPIHTTPTests {
             exact: #"{"status":"error","errorType":"bad_data","error":"no match[] parameter provided"}"#),
         Case(
             path: "/api/v1/series?match%5B%5D=%7Bjob%3D%22%22%7D", status: 400,
-            exact: #"{"status":"error","errorType":"bad_data","error":"invalid parameter \"match[]\": match[] must contain at least one non-empty matcher"}"#
+            exact:
+                #"{"status":"error","errorType":"bad_data","error":"invalid parameter \"match[]\": match[] must contain at least one non-empty matcher"}"#
         ),
         Case(
             path: "/api/v1/labels", status: 200,
@@ -140,9 +163,11 @@ struct PrometheusAPIHTTPTests {
             exact: #"{"status":"success","data":"sum by (job) (rate(x[5m]))"}"#),
         Case(
             path: "/api/v1/status/buildinfo", status: 200,
-            exact: #"{"status":"success","data":{"version":"9.9.9","revision":"","branch":"","buildUser":"","buildDate":"","goVersion":"swift6.3"}}"#
+            exact:
+                #"{"status":"success","data":{"version":"9.9.9","revision":"","branch":"","buildUser":"","buildDate":"","goVersion":"swift6.3"}}"#
         ),
-        Case(path: "/api/v1/status/flags", status: 200, exact: #"{"status":"success","data":{"storage.path":"data/"}}"#),
+        Case(
+            path: "/api/v1/status/flags", status: 200, exact: #"{"status":"success","data":{"storage.path":"data/"}}"#),
         Case(path: "/api/v1/status/runtimeinfo", status: 200, contains: [#""storageRetention":"15d""#, #""CWD":"#]),
         Case(
             path: "/api/v1/status/tsdb?limit=1", status: 200,
@@ -213,12 +238,18 @@ struct PrometheusAPIHTTPTests {
     static func samples() -> [LabeledSample] {
         var samples: [LabeledSample] = []
         for t in stride(from: Int64(1_000_000), through: 1_020_000, by: 10_000) {
-            samples.append(LabeledSample(labels: Labels(["__name__": "up", "job": "a", "instance": "x"]), timestamp: t, value: 1))
-            samples.append(LabeledSample(labels: Labels(["__name__": "up", "job": "a", "instance": "y"]), timestamp: t, value: 0))
             samples.append(
-                LabeledSample(labels: Labels(["__name__": "latency_bucket", "le": "0.5"]), timestamp: t, value: Double(t / 10_000)))
+                LabeledSample(labels: Labels(["__name__": "up", "job": "a", "instance": "x"]), timestamp: t, value: 1))
             samples.append(
-                LabeledSample(labels: Labels(["__name__": "latency_bucket", "le": "+Inf"]), timestamp: t, value: Double(t / 5000)))
+                LabeledSample(labels: Labels(["__name__": "up", "job": "a", "instance": "y"]), timestamp: t, value: 0))
+            samples.append(
+                LabeledSample(
+                    labels: Labels(["__name__": "latency_bucket", "le": "0.5"]), timestamp: t, value: Double(t / 10_000)
+                ))
+            samples.append(
+                LabeledSample(
+                    labels: Labels(["__name__": "latency_bucket", "le": "+Inf"]), timestamp: t, value: Double(t / 5000))
+            )
         }
         return samples
     }

@@ -77,7 +77,8 @@ public struct PrometheusAPI: Sendable {
     /// An API over `db`. Queries are counted and timed in `metrics` when given.
     public init(
         db: DB, options: Options = Options(), metadata: any MetricMetadataSource = NoMetricMetadata(),
-        metrics: QueryMetrics? = nil, now: @escaping @Sendable () -> Int64 = {
+        metrics: QueryMetrics? = nil,
+        now: @escaping @Sendable () -> Int64 = {
             Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
         }
     ) {

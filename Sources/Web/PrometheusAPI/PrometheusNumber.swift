@@ -62,14 +62,28 @@ public enum PrometheusNumber {
             appendDecimal(UInt64(magnitude), to: &bytes)
             return
         }
-        var printed = ShortestDigits()
+        var printed = PrintedDouble()
         magnitude.write(to: &printed)
-        printed.finish()
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        if magnitude < exponentBelow || magnitude >= exponentFrom {
-            printed.appendExponentForm(to: &bytes)
-        } else {
-            printed.appendFixedForm(to: &bytes)
+        printed.withBytes { text in
+            // Swift prints the shortest round-trip digits, in plain decimal ("0.25", "123.0")
+            // from 1e-4 to 2^53, where Go's 'f' form is the same text without a trailing ".0".
+            if !text.contains(UInt8(ascii: "e")), magnitude >= exponentBelow, magnitude < exponentFrom {
+                var count = text.count
+                if count >= 2, text[count - 1] == UInt8(ascii: "0"), text[count - 2] == UInt8(ascii: ".") {
+                    count -= 2
+                }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[0..<count]))
+                return
+            }
+            var digits = ShortestDigits()
+            digits._writeASCII(text)
+            digits.finish()
+            if magnitude < exponentBelow || magnitude >= exponentFrom {
+                digits.appendExponentForm(to: &bytes)
+            } else {
+                digits.appendFixedForm(to: &bytes)
+            }
         }
     }
 
@@ -88,6 +102,34 @@ public enum PrometheusNumber {
                 count += 1
             }
             bytes.append(contentsOf: buffer[(24 - count)...])
+        }
+    }
+}
+
+/// The text Swift prints for a double, kept in a fixed 32-byte buffer: the standard library hands
+/// floating-point text to `_writeASCII` as bytes, so printing allocates nothing.
+struct PrintedDouble: TextOutputStream {
+    private var storage: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    private var count = 0
+
+    mutating func write(_ string: String) {
+        var string = string
+        string.withUTF8 { _writeASCII($0) }
+    }
+
+    mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) {
+        let room = min(buffer.count, 32 - count)
+        guard room > 0, let source = buffer.baseAddress else { return }
+        withUnsafeMutableBytes(of: &storage) { raw in
+            raw.baseAddress.map { ($0 + count).copyMemory(from: source, byteCount: room) }
+        }
+        count += room
+    }
+
+    /// Calls `body` with the printed bytes.
+    func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        withUnsafeBytes(of: storage) { raw in
+            body(UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[0..<count]))
         }
     }
 }

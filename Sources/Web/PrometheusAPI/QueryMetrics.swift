@@ -28,7 +28,8 @@ public struct QueryMetrics: Sendable {
             labelNames: ["slice"], buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 60, 120])
         samples = registry.counter(
             name: "llmwatch_engine_query_samples_total",
-            help: "The total number of samples loaded by all queries.").labels()
+            help: "The total number of samples loaded by all queries."
+        ).labels()
         failures = registry.counter(
             name: "llmwatch_engine_query_failures_total", help: "Queries that failed, by reason.",
             labelNames: ["reason"])

@@ -88,7 +88,8 @@ enum APIComparison {
                     let times = { (list: [Any]) in list.compactMap { ($0 as? [Any])?.first as? Double } }
                     let missing = Set(times(otherPoints)).subtracting(times(points)).sorted().prefix(3)
                     let extra = Set(times(points)).subtracting(times(otherPoints)).sorted().prefix(3)
-                    return "\(label): \(points.count) vs \(otherPoints.count) points (llmwatch lacks \(Array(missing)), has extra \(Array(extra)))"
+                    return
+                        "\(label): \(points.count) vs \(otherPoints.count) points (llmwatch lacks \(Array(missing)), has extra \(Array(extra)))"
                 }
                 for (p, q) in zip(points, otherPoints) {
                     if let problem = point(p, q, context: label) { return problem }

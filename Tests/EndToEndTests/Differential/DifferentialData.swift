@@ -72,7 +72,8 @@ struct DifferentialData {
             var value = 20.0 + Double(index) * 3
             temperatures.append(
                 Series(
-                    name: "node_temperature_celsius", labels: [("instance", instance), ("zone", "eu-1\(index == 0 ? "a" : "b")")],
+                    name: "node_temperature_celsius",
+                    labels: [("instance", instance), ("zone", "eu-1\(index == 0 ? "a" : "b")")],
                     values: (0..<steps).map { _ in
                         value = ((value + Double(random.next(41)) / 100 - 0.2) * 100).rounded() / 100
                         return value
@@ -140,36 +141,43 @@ struct DifferentialData {
         families.append(("up", "gauge", ups))
 
         families.append(
-            ("build", "info",
-             jobs.enumerated().map { index, job in
-                 Series(
-                     name: "build_info", labels: [("job", job), ("version", "1.\(index).0")],
-                     values: Array(repeating: 1, count: steps), phase: phase())
-             }))
+            (
+                "build", "info",
+                jobs.enumerated().map { index, job in
+                    Series(
+                        name: "build_info", labels: [("job", job), ("version", "1.\(index).0")],
+                        values: Array(repeating: 1, count: steps), phase: phase())
+                }
+            ))
 
         let gapStart = steps / 3
         let gapEnd = steps * 3 / 4
         families.append(
-            ("batch_last_success_timestamp_seconds", "gauge",
-             [
-                 Series(
-                     name: "batch_last_success_timestamp_seconds", labels: [("job", "batch")],
-                     values: (0..<steps).map { step in
-                         step >= gapStart && step < gapEnd ? nil : Double(Self.start + Int64(step / 20 * 20) * Self.interval)
-                     }, phase: 0.25)
-             ]))
+            (
+                "batch_last_success_timestamp_seconds", "gauge",
+                [
+                    Series(
+                        name: "batch_last_success_timestamp_seconds", labels: [("job", "batch")],
+                        values: (0..<steps).map { step in
+                            step >= gapStart && step < gapEnd
+                                ? nil : Double(Self.start + Int64(step / 20 * 20) * Self.interval)
+                        }, phase: 0.25)
+                ]
+            ))
 
         families.append(
-            ("memory_bytes", "gauge",
-             instances.map { instance in
-                 var value = 2_000_000_000.0
-                 return Series(
-                     name: "memory_bytes", labels: [("instance", instance)],
-                     values: (0..<steps).map { _ in
-                         value += Double(random.next(64)) * 4096 - 32 * 4096
-                         return value
-                     }, phase: phase())
-             }))
+            (
+                "memory_bytes", "gauge",
+                instances.map { instance in
+                    var value = 2_000_000_000.0
+                    return Series(
+                        name: "memory_bytes", labels: [("instance", instance)],
+                        values: (0..<steps).map { _ in
+                            value += Double(random.next(64)) * 4096 - 32 * 4096
+                            return value
+                        }, phase: phase())
+                }
+            ))
 
         var usage: [Series] = []
         for job in jobs {
@@ -178,7 +186,8 @@ struct DifferentialData {
                     let offset = Double(usage.count) * 1e-7
                     usage.append(
                         Series(
-                            name: "cpu_usage_ratio", labels: [("job", job), ("instance", instance), ("cpu", String(cpu))],
+                            name: "cpu_usage_ratio",
+                            labels: [("job", job), ("instance", instance), ("cpu", String(cpu))],
                             values: (0..<steps).map { _ in Double(random.next(1_000_000)) / 1_000_000 + offset },
                             phase: phase()))
                 }
@@ -187,12 +196,14 @@ struct DifferentialData {
         families.append(("cpu_usage_ratio", "gauge", usage))
 
         families.append(
-            ("error_ratio", "gauge",
-             jobs.map { job in
-                 Series(
-                     name: "error_ratio", labels: [("job", job)],
-                     values: (0..<steps).map { _ in Double(random.next(1000)) * 1e-9 }, phase: phase())
-             }))
+            (
+                "error_ratio", "gauge",
+                jobs.map { job in
+                    Series(
+                        name: "error_ratio", labels: [("job", job)],
+                        values: (0..<steps).map { _ in Double(random.next(1000)) * 1e-9 }, phase: phase())
+                }
+            ))
     }
 
     /// The OpenMetrics text: `# TYPE` per family, then each scrape's samples, `# EOF` last.

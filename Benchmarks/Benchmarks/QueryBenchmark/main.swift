@@ -1,0 +1,170 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+
+// Prometheus's BenchmarkRangeQuery workload, backfilled into a real Prometheus (promtool) and into
+// llmwatch (llmwatch tsdb import openmetrics), each case queried through both HTTP APIs in the
+// same run; prints the median wall time per case side by side.
+//
+// Usage (from Benchmarks/): swift run -c release QueryBenchmark --llmwatch PATH [--workdir DIR]
+//   [--iterations N] [--filter TEXT]
+// The workdir keeps the generated file and both stores between runs (about 3 GB).
+
+/// Prints a line and flushes it, so a long run shows its progress.
+func say(_ line: String) {
+    print(line)
+    fflush(nil)
+}
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+func option(_ name: String) -> String? {
+    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
+    return arguments[index + 1]
+}
+guard let llmwatch = option("--llmwatch") else {
+    say("usage: QueryBenchmark --llmwatch PATH [--workdir DIR] [--iterations N] [--filter TEXT]")
+    exit(2)
+}
+let workdir = URL(fileURLWithPath: option("--workdir") ?? NSTemporaryDirectory() + "llmwatch-query-benchmark")
+let iterations = Int(option("--iterations") ?? "") ?? 5
+let filter = option("--filter")
+let prometheusBinary = "/usr/bin/prometheus"
+let promtool = "/usr/bin/promtool"
+try FileManager.default.createDirectory(at: workdir, withIntermediateDirectories: true)
+
+let file = workdir.appendingPathComponent("workload.om")
+let prometheusData = workdir.appendingPathComponent("prometheus")
+let llmwatchData = workdir.appendingPathComponent("llmwatch")
+let fm = FileManager.default
+if !fm.fileExists(atPath: file.path + ".done") {
+    say("writing the workload to \(file.path) ...")
+    let began = ContinuousClock.now
+    try Workload.write(to: file.path)
+    fm.createFile(atPath: file.path + ".done", contents: nil)
+    let size = (try? fm.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0
+    say("  \(size >> 20) MiB in \(ContinuousClock.now - began)")
+}
+if !fm.fileExists(atPath: prometheusData.path + ".done") {
+    try? fm.removeItem(at: prometheusData)
+    say("promtool tsdb create-blocks-from openmetrics ...")
+    let (status, took) = try runToCompletion(
+        promtool,
+        ["tsdb", "create-blocks-from", "openmetrics", "--max-block-duration=200h", file.path, prometheusData.path],
+        log: workdir.appendingPathComponent("promtool.log"))
+    guard status == 0 else { throw BenchmarkError("promtool failed; see \(workdir.path)/promtool.log") }
+    fm.createFile(atPath: prometheusData.path + ".done", contents: nil)
+    say("  took \(took)")
+}
+if !fm.fileExists(atPath: llmwatchData.path + ".done") {
+    try? fm.removeItem(at: llmwatchData)
+    say("llmwatch tsdb import openmetrics ...")
+    let (status, took) = try runToCompletion(
+        llmwatch, ["tsdb", "import", "openmetrics", file.path, "--storage.path", llmwatchData.path],
+        log: workdir.appendingPathComponent("import.log"))
+    guard status == 0 else { throw BenchmarkError("llmwatch import failed; see \(workdir.path)/import.log") }
+    fm.createFile(atPath: llmwatchData.path + ".done", contents: nil)
+    say("  took \(took)")
+}
+
+let client = HTTPClient(eventLoopGroupProvider: .singleton)
+let config = workdir.appendingPathComponent("prometheus.yml")
+try "global:\n  evaluation_interval: 1m\nscrape_configs: []\n".write(to: config, atomically: true, encoding: .utf8)
+let prometheusPort = try freePort()
+let prometheus = try ServerProcess(
+    name: "prometheus", executable: prometheusBinary,
+    arguments: [
+        "--config.file=\(config.path)", "--storage.tsdb.path=\(prometheusData.path)",
+        "--storage.tsdb.retention.time=100y", "--web.listen-address=127.0.0.1:\(prometheusPort)",
+    ], port: prometheusPort, log: workdir.appendingPathComponent("prometheus.log"))
+let llmwatchPort = try freePort()
+let evaluator = try ServerProcess(
+    name: "llmwatch", executable: llmwatch,
+    arguments: [
+        "evaluate", "--storage.path", llmwatchData.path, "--storage.retention.time", "0",
+        "--web.listen-address", "127.0.0.1:\(llmwatchPort)",
+    ], port: llmwatchPort, log: workdir.appendingPathComponent("llmwatch.log"))
+defer {
+    prometheus.stop()
+    evaluator.stop()
+}
+let startBegan = ContinuousClock.now
+try await prometheus.waitUntilReady(client: client, path: "/-/ready")
+say("prometheus ready after \(ContinuousClock.now - startBegan)")
+try await evaluator.waitUntilReady(client: client, path: "/-/ready")
+say("llmwatch ready after \(ContinuousClock.now - startBegan)")
+
+/// Runs one range query and returns the wall time to the last byte of the answer, or the
+/// error the server answered.
+func time(_ server: ServerProcess, _ query: Workload.Case) async throws -> Result<(Duration, Int), BenchmarkError> {
+    let end = Int64(Workload.intervals) * Workload.interval
+    let start = end - Int64(query.steps) * Workload.interval
+    let url =
+        server.baseURL + "/api/v1/query_range?"
+        + formEncode([("query", query.expression), ("start", String(start)), ("end", String(end)), ("step", "10")])
+    var request = HTTPClientRequest(url: url)
+    request.headers.add(name: "Accept-Encoding", value: "identity")
+    let began = ContinuousClock.now
+    let response = try await client.execute(request, timeout: .seconds(600))
+    let body = try await response.body.collect(upTo: 1 << 30)
+    let took = ContinuousClock.now - began
+    guard response.status == .ok, String(buffer: body).hasPrefix(#"{"status":"success""#) else {
+        return .failure(BenchmarkError("\(server.name): \(String(buffer: body).prefix(200))"))
+    }
+    return .success((took, body.readableBytes))
+}
+
+func milliseconds(_ duration: Duration) -> Double {
+    let (seconds, attoseconds) = duration.components
+    return Double(seconds) * 1000 + Double(attoseconds) / 1e15
+}
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.count % 2 == 1
+        ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+
+say("")
+say("case | prometheus ms | llmwatch ms | llmwatch/prometheus | answer bytes (prometheus, llmwatch)")
+say("---|---:|---:|---:|---")
+var slower: [String] = []
+var failures: [String] = []
+var ratios: [Double] = []
+for query in Workload.cases where filter.map({ query.label.contains($0) }) ?? true {
+    // One warm-up each, then the servers alternate so that load on the machine hits both alike.
+    // A server that fails a case (Prometheus 2.42 times out on some) is reported, not timed.
+    var failure: String?
+    if case .failure(let error) = try await time(prometheus, query) { failure = error.description }
+    if case .failure(let error) = try await time(evaluator, query) { failure = error.description }
+    if let failure {
+        say("\(query.label) | - | - | - | failed: \(failure)")
+        failures.append("\(query.label): \(failure)")
+        continue
+    }
+    var theirs: [Double] = []
+    var ours: [Double] = []
+    var sizes = (0, 0)
+    for _ in 0..<iterations {
+        let (a, aBytes) = try await time(prometheus, query).get()
+        let (b, bBytes) = try await time(evaluator, query).get()
+        theirs.append(milliseconds(a))
+        ours.append(milliseconds(b))
+        sizes = (aBytes, bBytes)
+    }
+    let p = median(theirs)
+    let l = median(ours)
+    ratios.append(l / p)
+    if l > p { slower.append(query.label) }
+    say(
+        "\(query.label) | \(String(format: "%.2f", p)) | \(String(format: "%.2f", l)) | \(String(format: "%.2f", l / p)) | \(sizes.0), \(sizes.1)"
+    )
+}
+let geometricMean = exp(ratios.map { log($0) }.reduce(0, +) / Double(max(ratios.count, 1)))
+say("")
+say(
+    "\(ratios.count) cases; llmwatch/prometheus geometric mean \(String(format: "%.2f", geometricMean)); llmwatch slower on \(slower.count)"
+)
+say("resident memory: prometheus \(prometheus.residentBytes >> 20) MiB, llmwatch \(evaluator.residentBytes >> 20) MiB")
+for label in slower { print("  slower: \(label)") }
+for line in failures { print("  failed: \(line)") }
+try await client.shutdown()
