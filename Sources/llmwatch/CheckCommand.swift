@@ -1,6 +1,8 @@
 import ArgumentParser
 import Evaluator
+import Foundation
 import Probe
+import PrometheusConfig
 
 /// `llmwatch check`: validates files the way `promtool check` does.
 struct CheckCommand: AsyncParsableCommand {
@@ -11,10 +13,13 @@ struct CheckCommand: AsyncParsableCommand {
     )
 }
 
-/// `llmwatch check config FILE...`: loads each probe configuration and reports the first error
-/// of each with file:line:col; exits 1 when any file is invalid.
+/// `llmwatch check config FILE...`: checks probe configurations and `prometheus.yml` files (told
+/// apart by their top-level keys), reporting the first error of each with file:line:col; a
+/// `prometheus.yml` is checked as `promtool check config` checks it, rule files included. Exits 1
+/// when any file is invalid.
 struct CheckConfig: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "config", abstract: "Check probe configuration files.")
+    static let configuration = CommandConfiguration(
+        commandName: "config", abstract: "Check probe configurations and prometheus.yml files.")
 
     @Argument(help: "Configuration files to check.")
     var files: [String]
@@ -23,15 +28,37 @@ struct CheckConfig: AsyncParsableCommand {
         var failed = false
         for file in files {
             print("Checking \(file)")
+            if Self.isProbeConfiguration(path: file) {
+                do {
+                    let config = try ProbeConfigLoader().load(path: file)
+                    print("  SUCCESS: \(config.models.count) models found")
+                } catch {
+                    print("  FAILED: \(error)")
+                    failed = true
+                }
+                continue
+            }
             do {
-                let config = try ProbeConfigLoader().load(path: file)
-                print("  SUCCESS: \(config.models.count) models found")
+                let (_, report) = try PrometheusConfigLoader().check(path: file)
+                for warning in report.warnings { print("  WARNING: \(warning)") }
+                print("  SUCCESS: \(report.ruleFiles.count) rule files found")
+                print(" SUCCESS: \(file) is valid prometheus config file syntax\n")
+                let rules = Evaluator.checkRules(files: report.ruleFiles)
+                print(rules.output, terminator: "")
+                if rules.exitCode != 0 { failed = true }
             } catch {
                 print("  FAILED: \(error)")
                 failed = true
             }
         }
         if failed { throw ExitCode(1) }
+    }
+
+    /// A probe configuration has `models:` or `monitoring:` at the top level; anything else is
+    /// read as a `prometheus.yml` (whose loader then names what it does not know).
+    static func isProbeConfiguration(path: String) -> Bool {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return true }
+        return text.split(separator: "\n").contains { $0.hasPrefix("models:") || $0.hasPrefix("monitoring:") }
     }
 }
 

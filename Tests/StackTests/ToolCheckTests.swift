@@ -20,6 +20,17 @@ struct ToolCheckTests {
         }
     }
 
+    /// `llmwatch check config` on the shipped prometheus.yml says what promtool says, word for
+    /// word, and a probe configuration next to it is checked as one.
+    @Test func llmwatchChecksPrometheusConfigAsPromtoolDoes() async throws {
+        let theirs = try await Self.run("promtool", ["check", "config", "prometheus/prometheus.yml"])
+        let ours = try await runProgram(
+            try Programs.llmwatch, ["check", "config", "prometheus/prometheus.yml", "examples/simulated.yml"],
+            workingDirectory: ShippedFiles.root)
+        #expect(theirs.status == 0 && ours.status == 0, "\(ours.output)")
+        #expect(ours.output == theirs.output + "Checking examples/simulated.yml\n  SUCCESS: 4 models found\n")
+    }
+
     @Test func promtoolAndLlmwatchCheckRulesAgree() async throws {
         let files = ShippedFiles.ruleFiles
         #expect(files.count >= 6)
