@@ -24,6 +24,9 @@ modules_of() {
     esac
 }
 
+# Known leaks outside our code are suppressed (each with its reason in lsan.supp).
+export LSAN_OPTIONS="suppressions=$here/lsan.supp:print_suppressions=0"
+
 flags=(-c debug --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library)
 bin="$(swift build "${flags[@]}" --show-bin-path)"
 for target in "${targets[@]}"; do

@@ -102,8 +102,18 @@ public final class EvaluatorRuntime: Sendable {
             var writeOptions = RemoteWriteQueue.Options(url: remoteWrite.url)
             writeOptions.timeout = remoteWrite.remoteTimeout.duration
             writeOptions.headers = remoteWrite.headers
-            if let authorization = try? remoteWrite.http.authorizationHeader() { writeOptions.headers["Authorization"] = authorization }
+            do {
+                if let authorization = try remoteWrite.http.authorizationHeader() {
+                    writeOptions.headers["Authorization"] = authorization
+                }
+            } catch {
+                logger.error(
+                    "remote write credentials cannot be read; sending without them",
+                    metadata: ["url": "\(remoteWrite.url)", "err": "\(error)"])
+            }
             writeOptions.maxSamplesPerSend = remoteWrite.queue.maxSamplesPerSend
+            writeOptions.relabel = Self.remoteWriteRelabeling(
+                externalLabels: config.global.externalLabels, configs: remoteWrite.writeRelabelConfigs)
             writers.append(RemoteWriteQueue(options: writeOptions, client: client, registry: registry, logger: logger))
         }
         remoteWriters = writers
@@ -185,6 +195,22 @@ public final class EvaluatorRuntime: Sendable {
             }
         } catch {
             throw Failure(description: "\(error)")
+        }
+    }
+
+    /// What a remote-write queue does to each series' labels, as Prometheus's queue manager:
+    /// external labels the series lacks are added, then `write_relabel_configs` run; nil when
+    /// there is nothing to do.
+    static func remoteWriteRelabeling(
+        externalLabels: Labels, configs: [RelabelConfig]
+    ) -> (@Sendable (Labels) -> Labels?)? {
+        if externalLabels.isEmpty && configs.isEmpty { return nil }
+        return { labels in
+            var builder = LabelBuilder(labels)
+            for label in externalLabels where builder.get(label.name).isEmpty {
+                builder.set(label.name, label.value)
+            }
+            return Relabeling.process(&builder, configs) ? builder.labels : nil
         }
     }
 

@@ -28,6 +28,9 @@ public final class RemoteWriteQueue: SampleAppender, Service, Sendable {
         public var flushInterval: Duration = .seconds(1)
         /// Samples held before the oldest are dropped.
         public var capacity = 500_000
+        /// Rewrites each sample's labels before it is queued (external labels, then
+        /// `write_relabel_configs`, as Prometheus does); nil labels leave the sample out.
+        public var relabel: (@Sendable (Labels) -> Labels?)?
 
         /// Options for `url`.
         public init(url: String) {
@@ -71,6 +74,11 @@ public final class RemoteWriteQueue: SampleAppender, Service, Sendable {
     public func append(_ samples: [LabeledSample]) throws -> AppendSummary {
         var summary = AppendSummary()
         summary.appended = samples.count
+        let samples = options.relabel.map { relabel in
+            samples.compactMap { sample in
+                relabel(sample.labels).map { LabeledSample(labels: $0, sample: sample.sample) }
+            }
+        } ?? samples
         let overflow = pending.withLock { pending -> Int in
             pending += samples
             let excess = pending.count - options.capacity
