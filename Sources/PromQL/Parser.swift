@@ -32,9 +32,17 @@ public enum PromQLParser {
 
 /// A recursive-descent parser over the lexer's tokens.
 struct Parser {
+    /// How deeply expressions may nest: operators, parentheses, calls and aggregations count a
+    /// level each. Prometheus has no such limit (Go grows its stacks); here every tree walk
+    /// (type checks, evaluation, printing, deallocation) recurses, so a bound keeps a hostile
+    /// query from overflowing a thread's stack.
+    static let maxDepth = 256
+
     let query: String
     var tokens: [Token]
     var index = 0
+    /// The nesting level of the expression being parsed.
+    var depth = 0
 
     init(_ query: String) throws {
         self.query = query
@@ -109,10 +117,23 @@ struct Parser {
         }
     }
 
+    /// Counts one more level of nesting at `position`; a `ParseError` past `maxDepth`.
+    mutating func descend(at position: Int) throws {
+        depth += 1
+        if depth > Self.maxDepth {
+            throw error("expression nested too deeply (more than \(Self.maxDepth) levels)", at: position)
+        }
+    }
+
     mutating func parseBinary(minPrecedence: Int) throws -> Expr {
+        let outer = depth
+        defer { depth = outer }
         let lhsStart = current.position
+        try descend(at: lhsStart)
         var lhs = try parseUnary()
         while let op = binaryOperator(current), op.precedence >= minPrecedence {
+            // Each operator of a chain puts what came before one level deeper.
+            try descend(at: current.position)
             let opPosition = advance().position
             var returnBool = false
             if isKeyword("bool") {

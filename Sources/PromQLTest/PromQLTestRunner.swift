@@ -127,11 +127,6 @@ public enum PromQLTestRunner {
         output(summary.closingLine)
         return summary
     }
-
-    /// The closing line for `summary`: `N passed, N failed, N skipped`.
-    public static func closingLine(_ summary: PromQLTestSummary) -> String {
-        summary.closingLine
-    }
 }
 
 /// Reads the skip list: tab-separated `file`, `line`, `reason`; `#` starts a comment line.

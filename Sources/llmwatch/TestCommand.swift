@@ -28,7 +28,6 @@ struct TestPromQL: AsyncParsableCommand {
     func run() async throws {
         let summary = PromQLTestRunner.run(
             files: files, skipList: skipList.map { URL(fileURLWithPath: $0) }, output: { print($0) })
-        print(PromQLTestRunner.closingLine(summary))
         if summary.failed > 0 { throw ExitCode(1) }
     }
 }

@@ -170,3 +170,25 @@ func parseErrors(query: String, error: String) {
         Issue.record("unexpected error type \(error)")
     }
 }
+
+/// Nesting is bounded so that no query can overflow a stack: deep unary chains, parentheses,
+/// calls and operator chains are refused past 256 levels with a position, and shallower ones
+/// still parse. (Prometheus has no limit; see docs/promql.md.)
+@Test func deepNestingIsRefusedNotACrash() throws {
+    for deep in [
+        String(repeating: "-", count: 10_000) + "1",
+        String(repeating: "(", count: 5_000) + "1" + String(repeating: ")", count: 5_000),
+        String(repeating: "abs(", count: 3_000) + "x" + String(repeating: ")", count: 3_000),
+        Array(repeating: "x", count: 400).joined(separator: " + "),
+    ] {
+        #expect(throws: ParseError.self) { try PromQLParser.parse(deep) }
+        do {
+            _ = try PromQLParser.parse(deep)
+        } catch let error as ParseError {
+            #expect(error.description.contains("parse error: expression nested too deeply (more than 256 levels)"))
+        }
+    }
+    _ = try PromQLParser.parse(String(repeating: "-", count: 100) + "1")
+    _ = try PromQLParser.parse(String(repeating: "(", count: 100) + "1" + String(repeating: ")", count: 100))
+    _ = try PromQLParser.parse(Array(repeating: "x", count: 100).joined(separator: " + "))
+}
