@@ -25,7 +25,7 @@ struct ProbeCommand: AsyncParsableCommand {
         let address = try ListenAddress(options.listenAddress)
         let source: ProbeConfigSource = options.configFile.map { .file($0) }
             ?? .embedded(yaml: EmbeddedDefaults.probeConfigYAML, name: EmbeddedDefaults.probeConfigName)
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(timeout: .init(connect: .seconds(10))))
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPTransport.clientConfiguration)
         let registry = MetricRegistry()
         registry.register(collector: ProcessMetricsCollector(version: LLMWatch.version))
         let runtime: ProbeRuntime

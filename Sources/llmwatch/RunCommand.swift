@@ -40,7 +40,7 @@ struct RunCommand: AsyncParsableCommand {
         let registry = MetricRegistry()
         registry.register(collector: ProcessMetricsCollector(version: LLMWatch.version))
 
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(timeout: .init(connect: .seconds(10))))
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPTransport.clientConfiguration)
         let source: ProbeConfigSource = probeConfig.map { .file($0) }
             ?? .embedded(yaml: EmbeddedDefaults.probeConfigYAML, name: EmbeddedDefaults.probeConfigName)
         let probe: ProbeRuntime
@@ -73,7 +73,7 @@ struct RunCommand: AsyncParsableCommand {
         do {
             try await serveEvaluator(
                 options: options, flags: evaluator, registry: registry, logger: logger,
-                extraServices: [ProbeService(runtime: probe)]
+                extraServices: [ProbeService(runtime: probe), ReloadOnHangup(runtime: probe)]
             ) { router in
                 probeRoutes.registerProbeEndpoint(on: router)
             }

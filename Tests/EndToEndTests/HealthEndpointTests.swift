@@ -27,3 +27,39 @@ struct HealthEndpointTests {
         await probe.stop()
     }
 }
+
+/// The built binary's HTTP client gives up on a refused connection at once: the probe reports
+/// `connection`, long before its 20 s timeout would call it `timeout`.
+struct RefusedConnectionTests {
+    @Test func aRefusedEndpointIsAConnectionErrorAtOnce() async throws {
+        try await Programs.withRefusingPort { port in
+            let directory = try Programs.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let config = directory.appendingPathComponent("probe.yml")
+            try """
+                models:
+                  - name: local-vllm
+                    provider: openai_compatible
+                    model: llama
+                    endpoint: http://127.0.0.1:\(port)/v1
+                    schedule: 1h
+                    timeout: 20s
+                    prompts:
+                      - name: hello
+                        prompt: "Say hello."
+                """.write(to: config, atomically: true, encoding: .utf8)
+            let probe = try await RunningProbe.start(["--config.file", config.path])
+            do {
+                let started = ContinuousClock.now
+                let reply = try await HTTP.get("\(probe.baseURL)/probe?target=local-vllm")
+                let took = ContinuousClock.now - started
+                #expect(reply.body.contains(#"llm_error_total{model="local-vllm",provider="openai_compatible",operation="probe",type="connection"} 1"#), "\(reply.body)")
+                #expect(took < .seconds(10), "took \(took)")
+            } catch {
+                await probe.stop()
+                throw error
+            }
+            await probe.stop()
+        }
+    }
+}
