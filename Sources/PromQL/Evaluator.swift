@@ -225,6 +225,7 @@ final class Evaluator {
 
     /// Loads every selector's series for the widest window any evaluation step can read.
     func preload(_ expr: Expr) throws {
+        var loadedSamples = 0
         var windows: [String: (matchers: [LabelMatcher], min: Int64, max: Int64)] = [:]
         collectWindows(expr, from: queryStart, to: queryEnd, into: &windows)
         for (key, window) in windows {
@@ -241,6 +242,7 @@ final class Evaluator {
             var ends: [Int] = []
             labels.reserveCapacity(selected.count)
             for stored in selected {
+                try checkLimits()
                 var iterator = stored.makeIterator()
                 starts.append(samples.count)
                 do {
@@ -250,6 +252,10 @@ final class Evaluator {
                 }
                 ends.append(samples.count)
                 labels.append(stored.labels)
+                loadedSamples += samples.count - starts[starts.count - 1]
+                // What is held in memory is bounded too: a query whose selectors load more than
+                // the limit is refused before it is evaluated.
+                if loadedSamples > maxSamples { throw QueryError.tooManySamples }
             }
             series[key] = SelectedSeries(labels: labels, samples: samples, starts: starts, ends: ends)
         }

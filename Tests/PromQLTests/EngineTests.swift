@@ -115,6 +115,20 @@ func instantQueries(query: String, result: [String]) async throws {
             == "query processing would load too many samples into memory in query execution")
 }
 
+/// The limit bounds what the selectors load as well as what a step holds: a day of 10 s samples
+/// is refused under a limit of 1,000 even when each step would read one sample.
+@Test func maxSamplesBoundsWhatIsLoaded() async throws {
+    var source = MemorySeriesSource()
+    source.append(
+        labels: Labels(["__name__": "x"]),
+        samples: (0..<8640).map { Sample(timestamp: Int64($0) * 10_000, value: Double($0)) })
+    let day: Int64 = 86_400_000
+    #expect(throws: QueryError.tooManySamples) {
+        _ = try PromQLEngine(maxSamples: 1000).rangeQuery("x", start: 0, end: day, step: 3_600_000, source: source)
+    }
+    _ = try PromQLEngine(maxSamples: 10_000).rangeQuery("x", start: 0, end: day, step: 3_600_000, source: source)
+}
+
 @Test func cancellationStopsTheQuery() async {
     let engine = PromQLEngine()
     let task = Task {
