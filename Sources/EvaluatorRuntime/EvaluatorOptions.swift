@@ -35,6 +35,8 @@ public struct EvaluatorOptions: Sendable {
     public var externalURL = ""
     /// A Prometheus-compatible API rules query instead of the store (`--datasource.url`).
     public var datasourceURL: String?
+    /// Headers (credentials, tenant) sent with every data-source query; never logged.
+    public var datasourceHeaders: [String: String] = [:]
     /// Extra remote-write endpoints (`--remote-write.url`), besides the configuration's.
     public var remoteWriteURLs: [String] = []
     /// Alertmanagers besides the configuration's (`--notifier.url`).

@@ -129,7 +129,9 @@ public final class EvaluatorRuntime: Sendable {
         notifier = Notifier(options: notifierOptions, client: client, registry: registry, logger: logger)
 
         let client = self.client
-        remote = options.datasourceURL.map { PrometheusAPIClient(baseURL: $0, client: client) }
+        remote = options.datasourceURL.map {
+            PrometheusAPIClient(baseURL: $0, client: client, headers: options.datasourceHeaders)
+        }
         rules = RuleManager(options: Self.ruleOptions(config, options), restoreFrom: db)
         do {
             try await apply(config)

@@ -124,6 +124,24 @@ struct EvaluatorFlags: ParsableArguments {
     @Option(name: .customLong("datasource.url"), help: "Evaluate rules against this Prometheus-compatible API instead of the store.")
     var datasourceURL: String?
 
+    @Option(
+        name: .customLong("datasource.header"),
+        help: "A header sent with every --datasource.url query, 'Name: value', such as 'X-Scope-OrgID: team' (repeatable).")
+    var datasourceHeaders: [String] = []
+
+    @Option(
+        name: .customLong("datasource.bearer-token-file"),
+        help: "A file holding the bearer token for --datasource.url (read at start).")
+    var datasourceBearerTokenFile: String?
+
+    @Option(name: .customLong("datasource.basic-auth.username"), help: "The basic-auth user for --datasource.url.")
+    var datasourceUsername: String?
+
+    @Option(
+        name: .customLong("datasource.basic-auth.password-file"),
+        help: "A file holding the basic-auth password for --datasource.url (read at start).")
+    var datasourcePasswordFile: String?
+
     @Option(name: .customLong("remote-write.url"), help: "Also send everything stored to this remote-write endpoint (repeatable).")
     var remoteWriteURLs: [String] = []
 
@@ -202,6 +220,7 @@ struct EvaluatorFlags: ParsableArguments {
         while external.hasSuffix("/") { external.removeLast() }
         options.externalURL = external
         options.datasourceURL = datasourceURL
+        options.datasourceHeaders = try datasourceRequestHeaders()
         options.remoteWriteURLs = remoteWriteURLs
         options.alertmanagerURLs = alertmanagerURLs
         options.webhookURLs = webhookURLs
@@ -223,6 +242,35 @@ struct EvaluatorFlags: ParsableArguments {
             "rules.alert.for-grace-period": gracePeriod, "log.level": logLevel, "log.format": logFormat,
         ]
         return options
+    }
+
+    /// The headers every data-source query carries: `--datasource.header`s, then the
+    /// credentials from their files. Values are never logged nor shown in `/api/v1/status/flags`.
+    func datasourceRequestHeaders() throws -> [String: String] {
+        var headers: [String: String] = [:]
+        for header in datasourceHeaders {
+            guard let colon = header.firstIndex(of: ":"), colon != header.startIndex else {
+                throw ValidationError("--datasource.header must be 'Name: value', not \"\(header.prefix { $0 != ":" })...\"")
+            }
+            headers[String(header[..<colon])] = header[header.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        func secret(_ path: String, flag: String) throws -> String {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ValidationError("--\(flag): cannot read \(path)")
+            }
+            return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        if let file = datasourceBearerTokenFile {
+            if datasourceUsername != nil {
+                throw ValidationError("--datasource.bearer-token-file and --datasource.basic-auth.username exclude each other")
+            }
+            headers["Authorization"] = "Bearer " + (try secret(file, flag: "datasource.bearer-token-file"))
+        }
+        if let username = datasourceUsername {
+            let password = try datasourcePasswordFile.map { try secret($0, flag: "datasource.basic-auth.password-file") } ?? ""
+            headers["Authorization"] = "Basic " + Data("\(username):\(password)".utf8).base64EncodedString()
+        }
+        return headers
     }
 
     static func duration(_ text: String, flag: String) throws -> PromDuration {
