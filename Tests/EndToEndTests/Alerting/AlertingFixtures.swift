@@ -110,13 +110,18 @@ enum AlertKey {
     }
 }
 
-/// RFC 3339 times as Go writes them (with or without fractional seconds).
+/// RFC 3339 times as Go writes them: with no fraction, milliseconds (Alertmanager's API) or
+/// nanoseconds (Prometheus's `activeAt`).
 enum RFC3339 {
     static func parse(_ text: String) -> Date? {
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = fractional.date(from: text) { return date }
-        return ISO8601DateFormatter().date(from: text)
+        var base = text
+        var fraction = 0.0
+        if let dot = text.firstIndex(of: ".") {
+            let digits = text[text.index(after: dot)...].prefix { $0.isNumber }
+            fraction = Double("0." + digits) ?? 0
+            base = String(text[..<dot]) + String(text[text.index(dot, offsetBy: digits.count + 1)...])
+        }
+        return ISO8601DateFormatter().date(from: base).map { $0.addingTimeInterval(fraction) }
     }
 }
 
