@@ -33,8 +33,10 @@ extension PrometheusAPI {
         writer.string(Self.rfc3339(startTime))
         writer.raw(",\"CWD\":")
         writer.string(FileManager.default.currentDirectoryPath)
-        writer.raw(",\"reloadConfigSuccess\":true,\"lastConfigTime\":")
-        writer.string(Self.rfc3339(startTime))
+        // As Prometheus: the success flag of the last load, and the last success in whole seconds.
+        writer.raw(configStatus.success ? ",\"reloadConfigSuccess\":true" : ",\"reloadConfigSuccess\":false")
+        writer.raw(",\"lastConfigTime\":")
+        writer.string(Self.rfc3339(Date(timeIntervalSince1970: configStatus.lastSuccess.timeIntervalSince1970.rounded(.down))))
         writer.raw(",\"corruptionCount\":")
         writer.integer(db.stats.walCorruptions)
         writer.raw(",\"goroutineCount\":")

@@ -7,7 +7,10 @@ import Testing
 /// a bad template, duplicate group names, an unknown field and a deleted file. Each reload fails
 /// with the error `promtool check rules` prints for the same file (file, and line:col where
 /// promtool names them), and the previous rules keep evaluating: the alert stays firing from the
-/// same `activeAt`, `/api/v1/rules` lists the old groups. A good file is then accepted.
+/// same `activeAt`, `/api/v1/rules` lists the old groups, and the failure shows in
+/// `/api/v1/status/runtimeinfo` and `llmwatch_config_last_reload_successful`. A real Prometheus
+/// loading the same files refuses the same reloads (but drops a deleted file's groups, where
+/// llmwatch refuses). A good file is then accepted.
 ///
 /// `Tests/EvaluatorTests/RuleManagerTests` covers the same at the `RuleManager` level (a bad
 /// record name and a missing file leave the groups as they were; the same group twice is
@@ -87,30 +90,55 @@ struct RuleReloadTests {
         return (names, evaluated, states)
     }
 
-    @Test(.enabled(if: Programs.isInstalled("promtool")))
+    /// `reloadConfigSuccess` of `/api/v1/status/runtimeinfo`.
+    static func reloadSucceeded(_ baseURL: String) async throws -> Bool? {
+        let body = try await HTTP.get(baseURL + "/api/v1/status/runtimeinfo").body
+        let object = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]
+        return (object?["data"] as? [String: Any])?["reloadConfigSuccess"] as? Bool
+    }
+
+    /// The value of the unlabelled metric `name` on `/metrics`.
+    static func metric(_ baseURL: String, _ name: String) async throws -> Double? {
+        let page = try await HTTP.get(baseURL + "/metrics").body
+        return page.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.dropFirst(name.count + 1)) }
+    }
+
+    static let config = "global:\n  evaluation_interval: 1s\nrule_files: [rules.yml]\n"
+
+    @Test(.enabled(if: Programs.isInstalled("promtool") && Programs.isInstalled("prometheus")))
     func badFilesAreRejectedAndThePreviousRulesKeepEvaluating() async throws {
         let directory = try Programs.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let ruleFile = directory.appendingPathComponent("rules.yml")
         let configFile = directory.appendingPathComponent("prometheus.yml")
         try Self.good.write(to: ruleFile, atomically: true, encoding: .utf8)
-        try "global:\n  evaluation_interval: 1s\nrule_files: [rules.yml]\n".write(
-            to: configFile, atomically: true, encoding: .utf8)
+        try Self.config.write(to: configFile, atomically: true, encoding: .utf8)
         try await HeavyWork.limited {
-            let evaluator = try await RunningEvaluator.start(
-                storage: directory.appendingPathComponent("data").path, ["--config.file=\(configFile.path)"])
+            // Prometheus, for reference, loads the same files from its own directory.
+            let prometheus = try await RunningPrometheus.start(
+                config: Self.config, files: ["rules.yml": Self.good], flags: ["--web.enable-lifecycle"])
+            let evaluator: RunningEvaluator
             do {
-                try await Self.run(evaluator, ruleFile: ruleFile.path)
+                evaluator = try await RunningEvaluator.start(
+                    storage: directory.appendingPathComponent("data").path, ["--config.file=\(configFile.path)"])
+            } catch {
+                await prometheus.stop()
+                throw error
+            }
+            do {
+                try await Self.run(evaluator, prometheus: prometheus, ruleFile: ruleFile.path)
             } catch {
                 print("llmwatch log:\n\(evaluator.process.output.suffix(4000))")
                 await evaluator.stop()
+                await prometheus.stop()
                 throw error
             }
             await evaluator.stop()
+            await prometheus.stop()
         }
     }
 
-    static func run(_ evaluator: RunningEvaluator, ruleFile: String) async throws {
+    static func run(_ evaluator: RunningEvaluator, prometheus: RunningPrometheus, ruleFile: String) async throws {
         var firing: ListedAlert?
         try await waitUntil("AlwaysFiring to fire", timeout: .seconds(15)) {
             firing = try await AlertsAPI.list(evaluator.baseURL).first { $0.state == "firing" }
@@ -122,14 +150,31 @@ struct RuleReloadTests {
 
         for badCase in cases {
             var expected: [String] = []
+            let theirRuleFile = prometheus.directory.appendingPathComponent("rules.yml").path
             if let text = badCase.text {
                 try text.write(toFile: ruleFile, atomically: true, encoding: .utf8)
+                try text.write(toFile: theirRuleFile, atomically: true, encoding: .utf8)
                 expected = try await promtoolProblems(ruleFile)
             } else {
                 try FileManager.default.removeItem(atPath: ruleFile)
+                try FileManager.default.removeItem(atPath: theirRuleFile)
             }
             let reply = try await HTTP.post(evaluator.baseURL + "/-/reload")
             let rejectedAt = Date()
+            let reference = try await HTTP.post(prometheus.baseURL + "/-/reload")
+            #expect(try await reloadSucceeded(evaluator.baseURL) == false, "\(badCase): runtimeinfo reports the failure")
+            #expect(try await metric(evaluator.baseURL, "llmwatch_config_last_reload_successful") == 0, "\(badCase)")
+            if badCase.text == nil {
+                // Prometheus reads rule_files as globs: a deleted file matches nothing, and its
+                // groups are dropped without an error. llmwatch refuses the reload instead
+                // (docs/api.md, "Reloading").
+                #expect(reference.status == 200, "prometheus accepts a deleted rule file: \(reference.body)")
+                #expect(try await rules(prometheus.baseURL).groups.isEmpty, "and drops its groups")
+            } else {
+                #expect(reference.status == 500, "\(badCase): prometheus refuses the reload too: \(reference.body)")
+                #expect(try await reloadSucceeded(prometheus.baseURL) == false, "\(badCase)")
+                #expect(try await rules(prometheus.baseURL).groups == before.groups, "\(badCase): prometheus keeps its groups")
+            }
             #expect(reply.status == 500, "\(badCase): the reload is refused: \(reply.status) \(reply.body)")
             #expect(reply.body.hasPrefix("failed to reload config: "), "\(badCase): \(reply.body)")
             for line in expected {
@@ -164,6 +209,10 @@ struct RuleReloadTests {
             .write(toFile: ruleFile, atomically: true, encoding: .utf8)
         let accepted = try await HTTP.post(evaluator.baseURL + "/-/reload")
         #expect(accepted.status == 200, "\(accepted.body)")
+        #expect(try await reloadSucceeded(evaluator.baseURL) == true)
+        #expect(try await metric(evaluator.baseURL, "llmwatch_config_last_reload_successful") == 1)
+        let reloadedAt = try #require(try await metric(evaluator.baseURL, "llmwatch_config_last_reload_success_timestamp_seconds"))
+        #expect(abs(reloadedAt - Date().timeIntervalSince1970) < 5, "the last successful reload was now: \(reloadedAt)")
         #expect(try await rules(evaluator.baseURL).groups == ["always", "records", "added"])
         #expect(try await AlertsAPI.list(evaluator.baseURL).first?.activeAt == activeAt, "the alert kept its state")
     }
