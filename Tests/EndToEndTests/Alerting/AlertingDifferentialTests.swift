@@ -37,6 +37,7 @@ struct AlertingDifferentialTests {
                 labels: {severity: critical}
                 annotations:
                   summary: "deepest queue of {{ $labels.job }} holds {{ $value }}"
+                  cluster: "{{ $externalLabels.cluster }}"
 
         """
 
@@ -50,13 +51,21 @@ struct AlertingDifferentialTests {
     static let low = 1.0
     static let high = 1234.5
 
-    static func config(exporterPort: Int, receiverPort: Int) -> String {
+    /// The configuration of both, loading the one rule file at `ruleFile` (one path, so that
+    /// the group's evaluation offset, a hash of its file and name, is the same in both).
+    static func config(exporterPort: Int, receiverPort: Int, ruleFile: String) -> String {
         """
         global:
           scrape_interval: 1s
           evaluation_interval: 1s
-        rule_files: [rules.yml]
+          external_labels: {cluster: diff}
+        rule_files: ["\(ruleFile)"]
         alerting:
+          alert_relabel_configs:
+            - source_labels: [severity]
+              regex: critical
+              target_label: page
+              replacement: "yes"
           alertmanagers:
             - static_configs:
                 - targets: ["127.0.0.1:\(receiverPort)"]
@@ -87,15 +96,15 @@ struct AlertingDifferentialTests {
                 try await LocalServer.with({ theirs.register($0) }) { theirPort in
                     try await LocalServer.with({ ours.register($0) }) { ourPort in
                         let flag = "--rules.alert.resend-delay=\(Int(Self.resendDelay))s"
+                        let ruleFile = directory.appendingPathComponent("rules.yml")
+                        try Self.rules.write(to: ruleFile, atomically: true, encoding: .utf8)
                         let prometheus = try await RunningPrometheus.start(
-                            config: Self.config(exporterPort: exporterPort, receiverPort: theirPort),
-                            files: ["rules.yml": Self.rules], flags: [flag])
+                            config: Self.config(exporterPort: exporterPort, receiverPort: theirPort, ruleFile: ruleFile.path),
+                            flags: [flag])
                         let llmwatch: RunningEvaluator
                         do {
-                            try Self.rules.write(
-                                to: directory.appendingPathComponent("rules.yml"), atomically: true, encoding: .utf8)
                             let configFile = directory.appendingPathComponent("prometheus.yml")
-                            try Self.config(exporterPort: exporterPort, receiverPort: ourPort)
+                            try Self.config(exporterPort: exporterPort, receiverPort: ourPort, ruleFile: ruleFile.path)
                                 .write(to: configFile, atomically: true, encoding: .utf8)
                             llmwatch = try await RunningEvaluator.start(
                                 storage: directory.appendingPathComponent("data").path,
@@ -110,6 +119,7 @@ struct AlertingDifferentialTests {
                         ]
                         do {
                             try await Self.drive(exporter, sides)
+                            Self.printScrapePhases(exporter)
                             try Self.compare(prometheus: sides[0], llmwatch: sides[1])
                         } catch {
                             print("llmwatch log:\n\(llmwatch.process.output.suffix(3000))")
@@ -175,7 +185,8 @@ struct AlertingDifferentialTests {
         try await poll(sides, "both alerts to resolve and be sent resolved in both") {
             try sides.allSatisfy { try all($0, "resolved") && posted($0, firing: false) }
         }
-        try await poll(sides, "a quiet end", minimum: .seconds(1))
+        // Long enough for a resend of the resolved alerts.
+        try await poll(sides, "a quiet end", minimum: .seconds(Self.resendDelay + 2))
         // The rules wrote the same series in both: the recording rule's, `ALERTS` while pending
         // and firing (stale once resolved), and `ALERTS_FOR_STATE` holding `activeAt`.
         for expr in ["job:queue_depth:max", "count_over_time(ALERTS[1m])", "ALERTS", "max_over_time(ALERTS_FOR_STATE[1m])"] {
@@ -249,7 +260,24 @@ struct AlertingDifferentialTests {
                 "startsAt - activeAt of \(key): llmwatch \(ourSummary.hold)s, prometheus \(theirSummary.hold)s")
             let endGap = ourSummary.resolvedAt.timeIntervalSince(theirSummary.resolvedAt)
             #expect(abs(endGap) < 2.5, "resolved endsAt of \(key): llmwatch \(endGap)s after prometheus")
+            // One rule file path, one group name: the same evaluation offset, so both evaluate at
+            // the same instants and their times differ by whole intervals only.
+            for (what, gap) in [("startsAt", startGap), ("resolved endsAt", endGap)] {
+                let phase = gap / Self.evaluationInterval
+                #expect(
+                    abs(phase - phase.rounded()) < 0.005,
+                    "\(what) of \(key) is \(gap)s off prometheus's: not evaluated at the same instants")
+            }
             // Sent when it fired and resent after the resend delay, at the same evaluations.
+            // Resolved alerts are resent too, after the resend delay, with the same endsAt.
+            let theirResolved = Array(theirSummary.resolvedSends.prefix(2))
+            let ourResolved = Array(ourSummary.resolvedSends.prefix(2))
+            #expect(theirResolved.count == 2, "prometheus resent \(key) resolved: \(theirSummary.resolvedSends)")
+            #expect(
+                ourResolved.count == theirResolved.count && zip(ourResolved, theirResolved).allSatisfy { abs($0 - $1) < 0.5 },
+                "resolved sends of \(key) after endsAt: llmwatch \(ourSummary.resolvedSends), prometheus \(theirSummary.resolvedSends)")
+            // External labels and alert_relabel_configs reach the notifications.
+            #expect(theirFirst.labels["cluster"] == "diff", "prometheus adds the external labels: \(theirFirst.labels)")
             let theirSends = Array(theirSummary.sends.prefix(2))
             let ourSends = Array(ourSummary.sends.prefix(2))
             #expect(theirSends.count == 2, "prometheus resent \(key): \(theirSummary.sends)")
@@ -278,6 +306,8 @@ struct AlertingDifferentialTests {
         var resolvedAt: Date
         /// The evaluation time of each firing send (its `endsAt` less the validity) after `startsAt`.
         var sends: [Double]
+        /// When each resolved notification arrived after `resolvedAt`.
+        var resolvedSends: [Double]
     }
 
     /// Checks what `side` POSTed for alert `key` against Prometheus's rules and summarizes it.
@@ -303,15 +333,35 @@ struct AlertingDifferentialTests {
         let lag = firstResolved.arrived.timeIntervalSince(end)
         #expect(lag >= -0.1 && lag < 1.5, "\(side.name): resolved \(key) arrived \(lag)s after its endsAt")
         #expect(Set(resolved.map(\.endsAt)).count == 1, "\(side.name): one endsAt for resolved \(key): \(resolved)")
-        let vanished = try #require(side.timeline.firstTime(key, in: "resolved"))
+        let listed = listedKey(first)
+        let vanished = try #require(side.timeline.firstTime(listed, in: "resolved"))
         #expect(
             abs(vanished.timeIntervalSince(end)) < 1.5,
             "\(side.name): resolved \(key) endsAt \(end) vs gone from /api/v1/alerts at \(vanished)")
-        let activeAt = try #require(side.timeline.lastListed[key]?.activeAt, "\(side.name) listed activeAt of \(key)")
+        let activeAt = try #require(side.timeline.lastListed[listed]?.activeAt, "\(side.name) listed activeAt of \(key)")
         return Summary(
             name: first.labels["alertname"] ?? "", startsAt: first.startsAt,
             hold: first.startsAt.timeIntervalSince(activeAt), resolvedAt: end,
-            sends: firing.map { ($0.endsAt ?? $0.startsAt).timeIntervalSince(first.startsAt) - Self.validity })
+            sends: firing.map { ($0.endsAt ?? $0.startsAt).timeIntervalSince(first.startsAt) - Self.validity },
+            resolvedSends: resolved.map { $0.arrived.timeIntervalSince(end) })
+    }
+
+    /// The labels `/api/v1/alerts` lists for a POSTed alert: without those the notifier added
+    /// (the external label `cluster`, and `page` from `alert_relabel_configs`).
+    static func listedKey(_ posted: PostedAlert) -> String {
+        AlertKey.of(posted.labels.filter { $0.key != "cluster" && $0.key != "page" })
+    }
+
+    /// Where in the second each scraped the exporter: Prometheus hashes its FQDN, external labels
+    /// and the target into the offset; llmwatch's hash differs, so their phases differ by up to
+    /// an interval (within the tolerance above).
+    static func printScrapePhases(_ exporter: GaugeExporter) {
+        var phases: [String: Double] = [:]
+        for entry in exporter.scrapeLog {
+            phases[entry.agent.hasPrefix("Prometheus") ? "prometheus" : "llmwatch"] =
+                entry.time.timeIntervalSince1970.truncatingRemainder(dividingBy: Self.evaluationInterval)
+        }
+        print("scrape phase in the interval (s): \(phases)")
     }
 
     /// `http://host:port/graph?...` without `http://host:port`.

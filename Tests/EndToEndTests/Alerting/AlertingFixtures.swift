@@ -29,10 +29,18 @@ final class GaugeExporter: Sendable {
             """
     }
 
+    private let scrapes = Mutex<[(agent: String, time: Date, value: Double)]>([])
+
+    /// Who scraped (`User-Agent`), when, and what value they got.
+    var scrapeLog: [(agent: String, time: Date, value: Double)] { scrapes.withLock { $0 } }
+
     /// Adds `GET /metrics` to `router`.
     func register(_ router: Router<BasicRequestContext>) {
-        router.get("/metrics") { _, _ in
-            Response(
+        router.get("/metrics") { request, _ in
+            let agent = request.headers[.userAgent] ?? ""
+            let current = self.value.withLock { $0 }
+            self.scrapes.withLock { $0.append((agent, Date(), current)) }
+            return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: self.page)))
         }
