@@ -186,7 +186,7 @@ struct AlertingDifferentialTests {
             try sides.allSatisfy { try all($0, "resolved") && posted($0, firing: false) }
         }
         // Long enough for a resend of the resolved alerts.
-        try await poll(sides, "a quiet end", minimum: .seconds(Self.resendDelay + 2))
+        try await poll(sides, "a quiet end", minimum: .seconds(Self.resendDelay + 2.5))
         // The rules wrote the same series in both: the recording rule's, `ALERTS` while pending
         // and firing (stale once resolved), and `ALERTS_FOR_STATE` holding `activeAt`.
         for expr in ["job:queue_depth:max", "count_over_time(ALERTS[1m])", "ALERTS", "max_over_time(ALERTS_FOR_STATE[1m])"] {

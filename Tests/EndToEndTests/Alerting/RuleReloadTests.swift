@@ -190,7 +190,7 @@ struct RuleReloadTests {
 
             // The previous rules stay loaded and keep evaluating; the alert keeps firing from
             // when it started.
-            try await waitUntil("\(badCase): the old groups to evaluate again", timeout: .seconds(5)) {
+            try await waitUntil("\(badCase): the old groups to evaluate again", timeout: .seconds(10)) {
                 let after = try await rules(evaluator.baseURL)
                 return after.groups == before.groups
                     && before.groups.allSatisfy { (after.lastEvaluation[$0] ?? .distantPast) > rejectedAt }
