@@ -179,6 +179,10 @@ struct AlertingDifferentialTests {
         try await poll(sides, "both alerts to fire and be sent in both") {
             try sides.allSatisfy { try all($0, "firing") && posted($0, firing: true) }
         }
+        // /api/v1/rules as Grafana reads it, evaluation times aside.
+        let theirRules = try normalizedRules(try await HTTP.get(sides[0].baseURL + "/api/v1/rules").body)
+        let ourRules = try normalizedRules(try await HTTP.get(sides[1].baseURL + "/api/v1/rules").body)
+        #expect(ourRules == theirRules, "/api/v1/rules while firing:\nllmwatch   \(ourRules)\nprometheus \(theirRules)")
         // Long enough for a resend in both, whatever their evaluation offsets.
         try await poll(sides, "resends", minimum: .seconds(Self.resendDelay + 2))
         exporter.set(Self.low)
@@ -201,6 +205,24 @@ struct AlertingDifferentialTests {
                 #expect(Double(value) == activeAt, "\(side.name): ALERTS_FOR_STATE of \(key) is activeAt \(activeAt ?? -1)")
             }
         }
+    }
+
+    /// `/api/v1/rules` as canonical JSON without what depends on when each evaluated
+    /// (`evaluationTime`, `lastEvaluation`, alerts' `activeAt`) and without a recording rule's
+    /// empty `labels` (omitted by Prometheus 2.42, written `{}` by Prometheus 3 and llmwatch).
+    static func normalizedRules(_ body: String) throws -> String {
+        func clean(_ value: Any) -> Any {
+            if let array = value as? [Any] { return array.map(clean) }
+            guard var object = value as? [String: Any] else { return value }
+            for key in ["evaluationTime", "lastEvaluation", "activeAt"] { object[key] = nil }
+            if object["type"] as? String == "recording", (object["labels"] as? [String: Any])?.isEmpty == true {
+                object["labels"] = nil
+            }
+            return object.mapValues(clean)
+        }
+        let parsed = try JSONSerialization.jsonObject(with: Data(body.utf8))
+        let data = try JSONSerialization.data(withJSONObject: clean(parsed), options: [.sortedKeys])
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// The result of an instant query on `side`: each series' labels (as an alert key) and value.
@@ -239,6 +261,7 @@ struct AlertingDifferentialTests {
         let theirPosts = Dictionary(grouping: try theirs.receiver.alerts(), by: \.key)
         let ourPosts = Dictionary(grouping: try ours.receiver.alerts(), by: \.key)
         #expect(Set(ourPosts.keys) == Set(theirPosts.keys), "the same alerts were POSTed")
+        #expect(ours.receiver.contentTypes == theirs.receiver.contentTypes, "Content-Type of the POSTs")
         var theirSummaries: [String: Summary] = [:]
         var ourSummaries: [String: Summary] = [:]
         for (key, their) in theirPosts {

@@ -72,6 +72,10 @@ struct PostedAlert: Sendable, CustomStringConvertible {
 /// time it arrived.
 final class AlertReceiver: Sendable {
     private let bodies = Mutex<[(arrived: Date, body: Data)]>([])
+    private let types = Mutex<Set<String>>([])
+
+    /// The `Content-Type` of every body so far.
+    var contentTypes: Set<String> { types.withLock { $0 } }
 
     init() {}
 
@@ -81,6 +85,7 @@ final class AlertReceiver: Sendable {
             let body = try await request.body.collect(upTo: 4 << 20)
             let arrived = Date()
             self.bodies.withLock { $0.append((arrived, Data(buffer: body))) }
+            self.types.withLock { _ = $0.insert(request.headers[.contentType] ?? "") }
             return Response(status: .ok)
         }
     }
