@@ -17,7 +17,9 @@ struct ConfigReloadMetrics: MetricCollector {
             MetricFamilySnapshot(
                 name: "llmwatch_config_last_reload_success_timestamp_seconds",
                 help: "Timestamp of the last successful configuration reload.",
-                metrics: .gauge([NumberSample(labels: [], value: status.lastSuccess.timeIntervalSince1970.rounded(.down))])),
+                metrics: .gauge([
+                    NumberSample(labels: [], value: status.lastSuccess.timeIntervalSince1970.rounded(.down))
+                ])),
         ]
     }
 }

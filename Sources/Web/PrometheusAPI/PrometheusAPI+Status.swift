@@ -36,7 +36,8 @@ extension PrometheusAPI {
         // As Prometheus: the success flag of the last load, and the last success in whole seconds.
         writer.raw(configStatus.success ? ",\"reloadConfigSuccess\":true" : ",\"reloadConfigSuccess\":false")
         writer.raw(",\"lastConfigTime\":")
-        writer.string(Self.rfc3339(Date(timeIntervalSince1970: configStatus.lastSuccess.timeIntervalSince1970.rounded(.down))))
+        let lastSuccess = configStatus.lastSuccess.timeIntervalSince1970.rounded(.down)
+        writer.string(Self.rfc3339(Date(timeIntervalSince1970: lastSuccess)))
         writer.raw(",\"corruptionCount\":")
         writer.integer(db.stats.walCorruptions)
         writer.raw(",\"goroutineCount\":")

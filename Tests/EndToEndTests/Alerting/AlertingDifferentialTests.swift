@@ -99,7 +99,8 @@ struct AlertingDifferentialTests {
                         let ruleFile = directory.appendingPathComponent("rules.yml")
                         try Self.rules.write(to: ruleFile, atomically: true, encoding: .utf8)
                         let prometheus = try await RunningPrometheus.start(
-                            config: Self.config(exporterPort: exporterPort, receiverPort: theirPort, ruleFile: ruleFile.path),
+                            config: Self.config(
+                                exporterPort: exporterPort, receiverPort: theirPort, ruleFile: ruleFile.path),
                             flags: [flag])
                         let llmwatch: RunningEvaluator
                         do {
@@ -148,7 +149,8 @@ struct AlertingDifferentialTests {
             guard ContinuousClock.now < deadline else {
                 let states = sides.map { "\($0.name): \($0.timeline.sequences)" }.joined(separator: "\n")
                 let posts = sides.map { "\($0.name): \((try? $0.receiver.alerts()) ?? [])" }.joined(separator: "\n")
-                throw TestFailure("timed out after \(timeout) waiting for \(what)\nstates:\n\(states)\nposts:\n\(posts)")
+                throw TestFailure(
+                    "timed out after \(timeout) waiting for \(what)\nstates:\n\(states)\nposts:\n\(posts)")
             }
             try await Task.sleep(for: .milliseconds(250))
         }
@@ -157,7 +159,8 @@ struct AlertingDifferentialTests {
     static func drive(_ exporter: GaugeExporter, _ sides: [Side]) async throws {
         for side in sides {
             try await waitUntil("\(side.name) to record job:queue_depth:max", timeout: .seconds(20)) {
-                try await HTTP.get(side.baseURL + "/api/v1/query?query=job:queue_depth:max").body.contains(#""job":"exporter""#)
+                try await HTTP.get(side.baseURL + "/api/v1/query?query=job:queue_depth:max").body.contains(
+                    #""job":"exporter""#)
             }
         }
         let alertNames = ["QueueBacklog", "QueueBacklogDeepest"]
@@ -193,16 +196,20 @@ struct AlertingDifferentialTests {
         try await poll(sides, "a quiet end", minimum: .seconds(Self.resendDelay + 2.5))
         // The rules wrote the same series in both: the recording rule's, `ALERTS` while pending
         // and firing (stale once resolved), and `ALERTS_FOR_STATE` holding `activeAt`.
-        for expr in ["job:queue_depth:max", "count_over_time(ALERTS[1m])", "ALERTS", "max_over_time(ALERTS_FOR_STATE[1m])"] {
+        for expr in [
+            "job:queue_depth:max", "count_over_time(ALERTS[1m])", "ALERTS", "max_over_time(ALERTS_FOR_STATE[1m])",
+        ] {
             let theirs = try await instant(sides[0], expr)
             let ours = try await instant(sides[1], expr)
-            #expect(ours.keys.sorted() == theirs.keys.sorted(), "series of \(expr): llmwatch \(ours), prometheus \(theirs)")
+            #expect(
+                ours.keys.sorted() == theirs.keys.sorted(), "series of \(expr): llmwatch \(ours), prometheus \(theirs)")
             if expr == "count_over_time(ALERTS[1m])" { #expect(!theirs.isEmpty, "prometheus wrote ALERTS") }
         }
         for side in sides {
             for (key, value) in try await instant(side, "max_over_time(ALERTS_FOR_STATE[1m])") {
                 let activeAt = side.timeline.lastListed[key]?.activeAt?.timeIntervalSince1970.rounded(.down)
-                #expect(Double(value) == activeAt, "\(side.name): ALERTS_FOR_STATE of \(key) is activeAt \(activeAt ?? -1)")
+                #expect(
+                    Double(value) == activeAt, "\(side.name): ALERTS_FOR_STATE of \(key) is activeAt \(activeAt ?? -1)")
             }
         }
     }
@@ -233,7 +240,8 @@ struct AlertingDifferentialTests {
         let result = (object?["data"] as? [String: Any])?["result"] as? [[String: Any]] ?? []
         var out: [String: String] = [:]
         for series in result {
-            out[AlertKey.of(series["metric"] as? [String: String] ?? [:])] = (series["value"] as? [Any])?.last as? String ?? "?"
+            out[AlertKey.of(series["metric"] as? [String: String] ?? [:])] =
+                (series["value"] as? [Any])?.last as? String ?? "?"
         }
         return out
     }
@@ -297,8 +305,10 @@ struct AlertingDifferentialTests {
             let ourResolved = Array(ourSummary.resolvedSends.prefix(2))
             #expect(theirResolved.count == 2, "prometheus resent \(key) resolved: \(theirSummary.resolvedSends)")
             #expect(
-                ourResolved.count == theirResolved.count && zip(ourResolved, theirResolved).allSatisfy { abs($0 - $1) < 0.5 },
-                "resolved sends of \(key) after endsAt: llmwatch \(ourSummary.resolvedSends), prometheus \(theirSummary.resolvedSends)")
+                ourResolved.count == theirResolved.count
+                    && zip(ourResolved, theirResolved).allSatisfy { abs($0 - $1) < 0.5 },
+                "resolved sends of \(key) after endsAt: llmwatch \(ourSummary.resolvedSends), prometheus \(theirSummary.resolvedSends)"
+            )
             // External labels and alert_relabel_configs reach the notifications.
             #expect(theirFirst.labels["cluster"] == "diff", "prometheus adds the external labels: \(theirFirst.labels)")
             let theirSends = Array(theirSummary.sends.prefix(2))
@@ -316,7 +326,9 @@ struct AlertingDifferentialTests {
         }
         let theirKept = try #require(keptFiring(theirSummaries))
         let ourKept = try #require(keptFiring(ourSummaries))
-        #expect(abs(ourKept - theirKept) < 0.5, "kept firing after the condition cleared: llmwatch \(ourKept)s, prometheus \(theirKept)s")
+        #expect(
+            abs(ourKept - theirKept) < 0.5,
+            "kept firing after the condition cleared: llmwatch \(ourKept)s, prometheus \(theirKept)s")
     }
 
     /// What one side POSTed for one alert, in seconds.
@@ -361,7 +373,8 @@ struct AlertingDifferentialTests {
         #expect(
             abs(vanished.timeIntervalSince(end)) < 1.5,
             "\(side.name): resolved \(key) endsAt \(end) vs gone from /api/v1/alerts at \(vanished)")
-        let activeAt = try #require(side.timeline.lastListed[listed]?.activeAt, "\(side.name) listed activeAt of \(key)")
+        let activeAt = try #require(
+            side.timeline.lastListed[listed]?.activeAt, "\(side.name) listed activeAt of \(key)")
         return Summary(
             name: first.labels["alertname"] ?? "", startsAt: first.startsAt,
             hold: first.startsAt.timeIntervalSince(activeAt), resolvedAt: end,
@@ -389,7 +402,9 @@ struct AlertingDifferentialTests {
 
     /// `http://host:port/graph?...` without `http://host:port`.
     static func pathOf(_ url: String) -> String {
-        guard let scheme = url.range(of: "://"), let slash = url[scheme.upperBound...].firstIndex(of: "/") else { return url }
+        guard let scheme = url.range(of: "://"), let slash = url[scheme.upperBound...].firstIndex(of: "/") else {
+            return url
+        }
         return String(url[slash...])
     }
 }

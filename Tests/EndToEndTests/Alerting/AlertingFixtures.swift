@@ -152,14 +152,16 @@ enum AlertsAPI {
     /// The alerts `/api/v1/alerts` of `baseURL` lists now.
     static func list(_ baseURL: String) async throws -> [ListedAlert] {
         let reply = try await HTTP.get(baseURL + "/api/v1/alerts")
-        guard reply.status == 200, let object = try JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: Any],
+        guard reply.status == 200,
+            let object = try JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: Any],
             let data = object["data"] as? [String: Any], let alerts = data["alerts"] as? [[String: Any]]
         else { throw TestFailure("\(baseURL)/api/v1/alerts answered \(reply.status): \(reply.body.prefix(500))") }
         return alerts.map { alert in
             ListedAlert(
                 labels: alert["labels"] as? [String: String] ?? [:],
                 annotations: alert["annotations"] as? [String: String] ?? [:], state: alert["state"] as? String ?? "?",
-                value: alert["value"] as? String ?? "?", activeAt: (alert["activeAt"] as? String).flatMap(RFC3339.parse))
+                value: alert["value"] as? String ?? "?", activeAt: (alert["activeAt"] as? String).flatMap(RFC3339.parse)
+            )
         }
     }
 }

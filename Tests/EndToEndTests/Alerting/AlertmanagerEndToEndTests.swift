@@ -82,7 +82,8 @@ struct AlertmanagerEndToEndTests {
                 let alertmanager = try await RunningAlertmanager.start(config: Self.alertmanagerConfig)
                 let evaluator: RunningEvaluator
                 do {
-                    try Self.rules.write(to: directory.appendingPathComponent("rules.yml"), atomically: true, encoding: .utf8)
+                    try Self.rules.write(
+                        to: directory.appendingPathComponent("rules.yml"), atomically: true, encoding: .utf8)
                     let configFile = directory.appendingPathComponent("prometheus.yml")
                     try Self.config(exporterPort: exporterPort, alertmanagerPort: alertmanager.port)
                         .write(to: configFile, atomically: true, encoding: .utf8)
@@ -94,7 +95,8 @@ struct AlertmanagerEndToEndTests {
                 }
                 do {
                     try await Self.run(
-                        exporter: exporter, exporterPort: exporterPort, evaluator: evaluator, alertmanager: alertmanager)
+                        exporter: exporter, exporterPort: exporterPort, evaluator: evaluator, alertmanager: alertmanager
+                    )
                 } catch {
                     print("llmwatch log:\n\(evaluator.process.output.suffix(4000))")
                     await evaluator.stop()

@@ -51,11 +51,14 @@ struct RuleReloadTests {
         Case(
             name: "malformed YAML", text: replacing("labels: {severity: page}", with: "labels: {severity: page"),
             lineAndColumn: false),
-        Case(name: "bad PromQL", text: replacing("expr: vector(1) > 0", with: "expr: vector(1) > on("), lineAndColumn: true),
+        Case(
+            name: "bad PromQL", text: replacing("expr: vector(1) > 0", with: "expr: vector(1) > on("),
+            lineAndColumn: true),
         Case(
             name: "bad template", text: replacing("{{ $value }}", with: "{{ $value | nosuchfunction }}"),
             lineAndColumn: false),
-        Case(name: "duplicate group names", text: replacing("name: records", with: "name: always"), lineAndColumn: true),
+        Case(
+            name: "duplicate group names", text: replacing("name: records", with: "name: always"), lineAndColumn: true),
         Case(name: "unknown field", text: replacing("    annotations:", with: "    anotations:"), lineAndColumn: false),
         Case(name: "deleted file", text: nil, lineAndColumn: false),
     ]
@@ -71,7 +74,9 @@ struct RuleReloadTests {
 
     /// The groups `/api/v1/rules` lists, with each group's last evaluation, and the state of
     /// each alerting rule.
-    static func rules(_ baseURL: String) async throws -> (groups: [String], lastEvaluation: [String: Date], states: [String: String]) {
+    static func rules(_ baseURL: String) async throws -> (
+        groups: [String], lastEvaluation: [String: Date], states: [String: String]
+    ) {
         let body = try await HTTP.get(baseURL + "/api/v1/rules").body
         guard let object = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any],
             let groups = (object["data"] as? [String: Any])?["groups"] as? [[String: Any]]
@@ -100,7 +105,9 @@ struct RuleReloadTests {
     /// The value of the unlabelled metric `name` on `/metrics`.
     static func metric(_ baseURL: String, _ name: String) async throws -> Double? {
         let page = try await HTTP.get(baseURL + "/metrics").body
-        return page.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.dropFirst(name.count + 1)) }
+        return page.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap {
+            Double($0.dropFirst(name.count + 1))
+        }
     }
 
     static let config = "global:\n  evaluation_interval: 1s\nrule_files: [rules.yml]\n"
@@ -162,7 +169,8 @@ struct RuleReloadTests {
             let reply = try await HTTP.post(evaluator.baseURL + "/-/reload")
             let rejectedAt = Date()
             let reference = try await HTTP.post(prometheus.baseURL + "/-/reload")
-            #expect(try await reloadSucceeded(evaluator.baseURL) == false, "\(badCase): runtimeinfo reports the failure")
+            #expect(
+                try await reloadSucceeded(evaluator.baseURL) == false, "\(badCase): runtimeinfo reports the failure")
             #expect(try await metric(evaluator.baseURL, "llmwatch_config_last_reload_successful") == 0, "\(badCase)")
             if badCase.text == nil {
                 // Prometheus reads rule_files as globs: a deleted file matches nothing, and its
@@ -173,7 +181,9 @@ struct RuleReloadTests {
             } else {
                 #expect(reference.status == 500, "\(badCase): prometheus refuses the reload too: \(reference.body)")
                 #expect(try await reloadSucceeded(prometheus.baseURL) == false, "\(badCase)")
-                #expect(try await rules(prometheus.baseURL).groups == before.groups, "\(badCase): prometheus keeps its groups")
+                #expect(
+                    try await rules(prometheus.baseURL).groups == before.groups,
+                    "\(badCase): prometheus keeps its groups")
             }
             #expect(reply.status == 500, "\(badCase): the reload is refused: \(reply.status) \(reply.body)")
             #expect(reply.body.hasPrefix("failed to reload config: "), "\(badCase): \(reply.body)")
@@ -185,7 +195,8 @@ struct RuleReloadTests {
                 reply.body.range(of: location, options: .regularExpression) != nil,
                 "\(badCase): the error names \(badCase.lineAndColumn ? "file:line:col" : "the file"): \(reply.body)")
             if badCase.text == nil {
-                #expect(reply.body.contains("\(ruleFile): open \(ruleFile): no such file or directory"), "\(reply.body)")
+                #expect(
+                    reply.body.contains("\(ruleFile): open \(ruleFile): no such file or directory"), "\(reply.body)")
             }
 
             // The previous rules stay loaded and keep evaluating; the alert keeps firing from
@@ -211,7 +222,8 @@ struct RuleReloadTests {
         #expect(accepted.status == 200, "\(accepted.body)")
         #expect(try await reloadSucceeded(evaluator.baseURL) == true)
         #expect(try await metric(evaluator.baseURL, "llmwatch_config_last_reload_successful") == 1)
-        let reloadedAt = try #require(try await metric(evaluator.baseURL, "llmwatch_config_last_reload_success_timestamp_seconds"))
+        let reloadedAt = try #require(
+            try await metric(evaluator.baseURL, "llmwatch_config_last_reload_success_timestamp_seconds"))
         #expect(abs(reloadedAt - Date().timeIntervalSince1970) < 5, "the last successful reload was now: \(reloadedAt)")
         #expect(try await rules(evaluator.baseURL).groups == ["always", "records", "added"])
         #expect(try await AlertsAPI.list(evaluator.baseURL).first?.activeAt == activeAt, "the alert kept its state")
