@@ -93,6 +93,7 @@ public final class EvaluatorRuntime: Sendable {
         api = PrometheusAPI(
             db: db, options: apiOptions,
             metrics: QueryMetrics(registry: registry, maxConcurrency: options.query.maxConcurrency))
+        registry.register(collector: ConfigReloadMetrics(status: api.configStatus))
 
         var writers: [RemoteWriteQueue] = []
         for url in options.remoteWriteURLs {
@@ -166,8 +167,16 @@ public final class EvaluatorRuntime: Sendable {
     }
 
     /// Re-reads the configuration, rules and SLO specs; applies them all, or none.
+    /// Records the outcome for `/api/v1/status/runtimeinfo` and
+    /// `llmwatch_config_last_reload_successful`.
     public func reload() async throws {
-        try await apply(try Self.loadConfig(options.config))
+        do {
+            try await apply(try Self.loadConfig(options.config))
+        } catch {
+            api.configStatus.record(success: false)
+            throw error
+        }
+        api.configStatus.record(success: true)
         logger.info("configuration reloaded")
     }
 

@@ -33,8 +33,11 @@ extension PrometheusAPI {
         writer.string(Self.rfc3339(startTime))
         writer.raw(",\"CWD\":")
         writer.string(FileManager.default.currentDirectoryPath)
-        writer.raw(",\"reloadConfigSuccess\":true,\"lastConfigTime\":")
-        writer.string(Self.rfc3339(startTime))
+        // As Prometheus: the success flag of the last load, and the last success in whole seconds.
+        writer.raw(configStatus.success ? ",\"reloadConfigSuccess\":true" : ",\"reloadConfigSuccess\":false")
+        writer.raw(",\"lastConfigTime\":")
+        let lastSuccess = configStatus.lastSuccess.timeIntervalSince1970.rounded(.down)
+        writer.string(Self.rfc3339(Date(timeIntervalSince1970: lastSuccess)))
         writer.raw(",\"corruptionCount\":")
         writer.integer(db.stats.walCorruptions)
         writer.raw(",\"goroutineCount\":")

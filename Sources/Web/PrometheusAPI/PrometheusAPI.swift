@@ -71,6 +71,8 @@ public struct PrometheusAPI: Sendable {
     public let executor: QueryExecutor
     let metrics: QueryMetrics?
     let startTime: Date
+    /// Whether the configuration last (re)loaded, for `/api/v1/status/runtimeinfo`.
+    public let configStatus: ConfigLoadStatus
     /// The current time in milliseconds, for queries without `time`.
     let now: @Sendable () -> Int64
 
@@ -89,6 +91,7 @@ public struct PrometheusAPI: Sendable {
         self.now = now
         executor = QueryExecutor(maxConcurrency: options.maxConcurrency)
         startTime = Date()
+        configStatus = ConfigLoadStatus(loadedAt: startTime)
     }
 
     /// Runs `body` on the query threads, mapping its failures to API errors.
