@@ -55,6 +55,9 @@ public struct EvaluatorOptions: Sendable {
     public var query = QueryOptions()
     /// Whether alert state changes are logged even when alerts go elsewhere.
     public var logAlerts = false
+    /// Another part of the process reloaded with the evaluator (the probe, under `llmwatch
+    /// run`), before it; its error fails the reload and leaves the evaluator as it was.
+    public var alsoReload: (@Sendable () throws -> Void)?
     /// What `/api/v1/status/buildinfo` reports.
     public var buildInfo = PrometheusAPI.BuildInfo(version: "unknown")
     /// The flags `/api/v1/status/flags` reports, by name without dashes.

@@ -171,6 +171,7 @@ public final class EvaluatorRuntime: Sendable {
     /// `llmwatch_config_last_reload_successful`.
     public func reload() async throws {
         do {
+            try options.alsoReload?()
             try await apply(try Self.loadConfig(options.config))
         } catch {
             api.configStatus.record(success: false)

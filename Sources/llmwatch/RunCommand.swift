@@ -69,11 +69,12 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         options.logAlerts = true
+        options.alsoReload = { try probe.reload() }
         let probeRoutes = ProbeRoutes(runtime: probe, logger: logger)
         do {
             try await serveEvaluator(
                 options: options, flags: evaluator, registry: registry, logger: logger,
-                extraServices: [ProbeService(runtime: probe), ReloadOnHangup(runtime: probe)]
+                extraServices: [ProbeService(runtime: probe)]
             ) { router in
                 probeRoutes.registerProbeEndpoint(on: router)
             }
