@@ -164,6 +164,7 @@ let package = Package(
             dependencies: [
                 "PromQL", "Series", "Evaluator", "TestSupport",
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
         .testTarget(

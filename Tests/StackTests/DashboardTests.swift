@@ -42,9 +42,8 @@ struct DashboardQuery: Sendable, CustomStringConvertible {
         return result + expr[last...]
     }
 
-    /// Every query of every dashboard under dashboards/. The future "returns data against a
-    /// running llmwatch" check iterates these: POST each `promQL` to `/api/v1/query` (instant)
-    /// or `/api/v1/query_range` and require a non-empty result.
+    /// Every query of every dashboard under dashboards/ (`DashboardDataTests` runs each against
+    /// a live `llmwatch run`).
     static func all() throws -> [DashboardQuery] {
         try ShippedFiles.dashboardFiles.flatMap { file in try queries(in: try Dashboard.load(file), file: file) }
     }
