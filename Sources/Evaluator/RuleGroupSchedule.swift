@@ -1,3 +1,4 @@
+import Series
 /// When a rule group is evaluated, as Prometheus schedules it: on its interval, shifted by an
 /// offset derived from the group's file and name (so groups do not all run at once), skipping
 /// ticks that were missed instead of running them late.

@@ -89,7 +89,7 @@ public final class EvaluatorRuntime: Sendable {
         var scrapeOptions = ScrapeManager.Options()
         scrapeOptions.userAgent = "llmwatch"
         scrapeOptions.offsetSeed = ScrapeManager.offsetSeed(
-            externalLabels: config.global.externalLabels, hostname: ProcessInfo.processInfo.hostName)
+            externalLabels: config.global.externalLabels, hostname: ScrapeManager.fullyQualifiedHostname())
         api = PrometheusAPI(
             db: db, options: apiOptions,
             metrics: QueryMetrics(registry: registry, maxConcurrency: options.query.maxConcurrency))

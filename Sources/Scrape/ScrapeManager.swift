@@ -67,7 +67,36 @@ public final class ScrapeManager: Service, Sendable {
 
     /// Prometheus's jitter seed: a hash of the external labels and the host name.
     public static func offsetSeed(externalLabels: Labels, hostname: String) -> UInt64 {
-        ByteHash.fnv1a(hostname, seed: ByteHash.fnv1a(externalLabels.description))
+        ByteHash.fnv1a(externalLabels.bracedDescription, seed: ByteHash.fnv1a(hostname))
+    }
+
+    /// The host's fully qualified name as Prometheus finds it (`osutil.GetFQDN`): the host name,
+    /// resolved, and the first name of its first IPv4 (else IPv6) address; the plain host name
+    /// when either lookup fails.
+    public static func fullyQualifiedHostname() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count) == 0 else { return ProcessInfo.processInfo.hostName }
+        let hostname = String(cString: buffer)
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var result: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(hostname, nil, &hints, &result) == 0, let first = result else { return hostname }
+        defer { freeaddrinfo(first) }
+        var addresses: [UnsafeMutablePointer<addrinfo>] = []
+        var next: UnsafeMutablePointer<addrinfo>? = first
+        while let entry = next {
+            addresses.append(entry)
+            next = entry.pointee.ai_next
+        }
+        let ordered = addresses.filter { $0.pointee.ai_family == AF_INET } + addresses.filter { $0.pointee.ai_family == AF_INET6 }
+        for entry in ordered {
+            var name = [CChar](repeating: 0, count: 1025)
+            if getnameinfo(entry.pointee.ai_addr, entry.pointee.ai_addrlen, &name, socklen_t(name.count), nil, 0, NI_NAMEREQD) == 0 {
+                let found = String(cString: name)
+                return found.hasSuffix(".") ? String(found.dropLast()) : found
+            }
+        }
+        return hostname
     }
 
     /// Scrapes the jobs of `configuration`.

@@ -35,7 +35,10 @@ struct ScrapeTarget: Sendable, Hashable {
         address = labels[TargetLabel.address]
         self.interval = interval
         self.timeout = timeout
-        hash = ByteHash.fnv1a(url, seed: ByteHash.fnv1a(labels.description))
+        // Prometheus's `Target.hash`: FNV-1a of the labels' xxhash as `%016d`, then the URL.
+        let labelsHash = String(XXHash64.labelsHash(labels.pairs.map { ($0.name, $0.value) }))
+        hash = ByteHash.fnv1a(
+            url, seed: ByteHash.fnv1a(String(repeating: "0", count: max(0, 16 - labelsHash.count)) + labelsHash))
     }
 }
 

@@ -388,9 +388,9 @@ struct AlertingDifferentialTests {
         AlertKey.of(posted.labels.filter { $0.key != "cluster" && $0.key != "page" })
     }
 
-    /// Where in the second each scraped the exporter: Prometheus hashes its FQDN, external labels
-    /// and the target into the offset; llmwatch's hash differs, so their phases differ by up to
-    /// an interval (within the tolerance above).
+    /// Where in the second each scraped the exporter: both hash the host's FQDN, the external
+    /// labels and the target into the offset as Prometheus does, so both scrape at the same point
+    /// of the interval (up to request latency on a loaded machine).
     static func printScrapePhases(_ exporter: GaugeExporter) {
         var phases: [String: Double] = [:]
         for entry in exporter.scrapeLog {
@@ -398,6 +398,10 @@ struct AlertingDifferentialTests {
                 entry.time.timeIntervalSince1970.truncatingRemainder(dividingBy: Self.evaluationInterval)
         }
         print("scrape phase in the interval (s): \(phases)")
+        if let ours = phases["llmwatch"], let theirs = phases["prometheus"] {
+            let gap = abs(ours - theirs)
+            #expect(min(gap, Self.evaluationInterval - gap) < 0.25, "scrape phases differ: \(phases)")
+        }
     }
 
     /// `http://host:port/graph?...` without `http://host:port`.

@@ -1,6 +1,6 @@
 /// xxHash64 with seed 0, the hash Prometheus's `labels.Labels.Hash()` uses (via
-/// `cespare/xxhash`); group evaluation offsets derive from it.
-enum XXHash64 {
+/// `cespare/xxhash`); rule group evaluation offsets and scrape offsets derive from it.
+public enum XXHash64 {
     private static let p1: UInt64 = 11_400_714_785_074_694_791
     private static let p2: UInt64 = 14_029_467_366_897_019_727
     private static let p3: UInt64 = 1_609_587_929_392_839_161
@@ -29,7 +29,8 @@ enum XXHash64 {
         return v
     }
 
-    static func hash(_ b: [UInt8]) -> UInt64 {
+    /// The hash of `b`.
+    public static func hash(_ b: [UInt8]) -> UInt64 {
         let n = b.count
         var i = 0
         var h: UInt64
@@ -78,7 +79,7 @@ enum XXHash64 {
     }
 
     /// Prometheus 2.x `labels.Labels.Hash()` of sorted pairs: `name 0xff value 0xff ...`.
-    static func labelsHash(_ pairs: [(String, String)]) -> UInt64 {
+    public static func labelsHash(_ pairs: [(String, String)]) -> UInt64 {
         var bytes: [UInt8] = []
         for (name, value) in pairs {
             bytes += Array(name.utf8)
