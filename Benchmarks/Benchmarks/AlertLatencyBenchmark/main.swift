@@ -206,7 +206,7 @@ struct Measurement {
 
 var firing: [Side: [Measurement]] = [:]
 var resolving: [Side: [Measurement]] = [:]
-var missing: [String] = []
+var notes: [String] = []
 // The warm-up round lets both processes discover the receiver and fill their lookback.
 try await Task.sleep(for: .seconds(3))
 for round in 0...rounds {
@@ -215,7 +215,8 @@ for round in 0...rounds {
     let high = Date()
     recorder.value.withLock { $0 = 1 }
     let fired = try await waitForAll { recorder.firstArrival($0, after: high, firing: true) }
-    // ALERTS_FOR_STATE's value is the alert's activeAt: the evaluation that made it pending.
+    // ALERTS_FOR_STATE's value is the alert's activeAt in whole seconds: a check that the firing
+    // evaluation came `for` after the pending one (Go truncates it, so it cannot time the parts).
     var activeAt: [Side: Date] = [:]
     for (side, process) in servers {
         let vector = try? await instantQuery(client, baseURL: process.baseURL, "ALERTS_FOR_STATE{alertname=\"\(alertName)\"}")
@@ -229,14 +230,18 @@ for round in 0...rounds {
     for side in Side.allCases {
         if let arrival = fired[side], let scrape = recorder.firstScrape(side, after: high, value: 1) {
             let firedAt = arrival.startsAt ?? arrival.time
-            let pendingAt = activeAt[side] ?? firedAt.addingTimeInterval(-holdSeconds)
+            // On a 1 s evaluation grid the alert fires at the first evaluation `for` after activeAt.
+            let pendingAt = firedAt.addingTimeInterval(-holdSeconds)
+            if let stored = activeAt[side], abs(stored.timeIntervalSince1970 - pendingAt.timeIntervalSince1970.rounded(.down)) > 0.5 {
+                notes.append("round \(round): \(side.rawValue) fired \(fixed(firedAt.timeIntervalSince(stored))) s after activeAt")
+            }
             firing[side, default: []].append(
                 Measurement(
                     latency: arrival.time.timeIntervalSince(high), scrape: scrape.timeIntervalSince(high),
                     evaluation: pendingAt.timeIntervalSince(scrape), hold: firedAt.timeIntervalSince(pendingAt),
                     send: arrival.time.timeIntervalSince(firedAt)))
         } else {
-            missing.append("round \(round): no firing notification from \(side.rawValue) within 30 s")
+            notes.append("round \(round): no firing notification from \(side.rawValue) within 30 s")
         }
         if let arrival = resolved[side], let scrape = recorder.firstScrape(side, after: low, value: 0) {
             let resolvedAt = arrival.endsAt ?? arrival.time
@@ -245,7 +250,7 @@ for round in 0...rounds {
                     latency: arrival.time.timeIntervalSince(low), scrape: scrape.timeIntervalSince(low),
                     evaluation: resolvedAt.timeIntervalSince(scrape), hold: 0, send: arrival.time.timeIntervalSince(resolvedAt)))
         } else {
-            missing.append("round \(round): no resolved notification from \(side.rawValue) within 30 s")
+            notes.append("round \(round): no resolved notification from \(side.rawValue) within 30 s")
         }
     }
     let line = Side.allCases.map { side in
@@ -272,9 +277,9 @@ table("firing (flip high -> firing alert at the receiver)", firing)
 table("resolved (flip low -> resolved alert at the receiver)", resolving)
 say("")
 say("scrape: flip -> the first scrape that served the new value (the target's phase within the 1 s interval);")
-say("evaluation: that scrape -> the evaluation that saw it (activeAt from ALERTS_FOR_STATE, or the resolving evaluation's endsAt);")
-say("for: activeAt -> the firing evaluation (startsAt); send: the firing evaluation's timestamp -> arrival at the receiver.")
-for line in missing { say("  " + line) }
+say("evaluation: that scrape -> the evaluation that saw it (startsAt - for, checked against ALERTS_FOR_STATE; or endsAt when resolving);")
+say("for: pending -> firing evaluation; send: the firing (resolving) evaluation's timestamp -> arrival at the receiver.")
+for line in notes { say("  " + line) }
 let ours = median((firing[.llmwatch] ?? []).map(\.latency))
 let theirs = median((firing[.prometheus] ?? []).map(\.latency))
 let met = !ours.isNaN && !theirs.isNaN && ours <= theirs
