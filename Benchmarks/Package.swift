@@ -52,6 +52,15 @@ let package = Package(
             path: "Benchmarks/AlertLatencyBenchmark"
         ),
         .executableTarget(
+            name: "AlertmanagerOutageBenchmark",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Benchmarks/AlertmanagerOutageBenchmark"
+        ),
+        .executableTarget(
             name: "RuleEvalBenchmark",
             dependencies: [
                 "BenchmarkSupport",
