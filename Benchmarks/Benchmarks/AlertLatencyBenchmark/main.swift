@@ -219,7 +219,8 @@ for round in 0...rounds {
     // evaluation came `for` after the pending one (Go truncates it, so it cannot time the parts).
     var activeAt: [Side: Date] = [:]
     for (side, process) in servers {
-        let vector = try? await instantQuery(client, baseURL: process.baseURL, "ALERTS_FOR_STATE{alertname=\"\(alertName)\"}")
+        let vector = try? await instantQuery(
+            client, baseURL: process.baseURL, "ALERTS_FOR_STATE{alertname=\"\(alertName)\"}")
         if let value = vector?.first?.value { activeAt[side] = Date(timeIntervalSince1970: value) }
     }
     try await Task.sleep(for: .milliseconds(1000 + Int.random(in: 0..<1000)))
@@ -232,8 +233,12 @@ for round in 0...rounds {
             let firedAt = arrival.startsAt ?? arrival.time
             // On a 1 s evaluation grid the alert fires at the first evaluation `for` after activeAt.
             let pendingAt = firedAt.addingTimeInterval(-holdSeconds)
-            if let stored = activeAt[side], abs(stored.timeIntervalSince1970 - pendingAt.timeIntervalSince1970.rounded(.down)) > 0.5 {
-                notes.append("round \(round): \(side.rawValue) fired \(fixed(firedAt.timeIntervalSince(stored))) s after activeAt")
+            if let stored = activeAt[side],
+                abs(stored.timeIntervalSince1970 - pendingAt.timeIntervalSince1970.rounded(.down)) > 0.5
+            {
+                notes.append(
+                    "round \(round): \(side.rawValue) fired \(fixed(firedAt.timeIntervalSince(stored))) s after activeAt"
+                )
             }
             firing[side, default: []].append(
                 Measurement(
@@ -248,7 +253,8 @@ for round in 0...rounds {
             resolving[side, default: []].append(
                 Measurement(
                     latency: arrival.time.timeIntervalSince(low), scrape: scrape.timeIntervalSince(low),
-                    evaluation: resolvedAt.timeIntervalSince(scrape), hold: 0, send: arrival.time.timeIntervalSince(resolvedAt)))
+                    evaluation: resolvedAt.timeIntervalSince(scrape), hold: 0,
+                    send: arrival.time.timeIntervalSince(resolvedAt)))
         } else {
             notes.append("round \(round): no resolved notification from \(side.rawValue) within 30 s")
         }
@@ -277,13 +283,19 @@ table("firing (flip high -> firing alert at the receiver)", firing)
 table("resolved (flip low -> resolved alert at the receiver)", resolving)
 say("")
 say("scrape: flip -> the first scrape that served the new value (the target's phase within the 1 s interval);")
-say("evaluation: that scrape -> the evaluation that saw it (startsAt - for, checked against ALERTS_FOR_STATE; or endsAt when resolving);")
-say("for: pending -> firing evaluation; send: the firing (resolving) evaluation's timestamp -> arrival at the receiver.")
+say(
+    "evaluation: that scrape -> the evaluation that saw it (startsAt - for, checked against ALERTS_FOR_STATE; or endsAt when resolving);"
+)
+say(
+    "for: pending -> firing evaluation; send: the firing (resolving) evaluation's timestamp -> arrival at the receiver."
+)
 for line in notes { say("  " + line) }
 let ours = median((firing[.llmwatch] ?? []).map(\.latency))
 let theirs = median((firing[.prometheus] ?? []).map(\.latency))
 let met = !ours.isNaN && !theirs.isNaN && ours <= theirs
-say("goal (llmwatch not slower than Prometheus to fire): \(met ? "met" : "missed") (\(fixed(ours)) s vs \(fixed(theirs)) s)")
+say(
+    "goal (llmwatch not slower than Prometheus to fire): \(met ? "met" : "missed") (\(fixed(ours)) s vs \(fixed(theirs)) s)"
+)
 stopAll()
 try await client.shutdown()
 try? FileManager.default.removeItem(at: work)

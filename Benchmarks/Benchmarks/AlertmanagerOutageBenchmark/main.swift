@@ -100,7 +100,8 @@ let server = try await LocalHTTPServer.start { request in
         forward.method = .POST
         forward.headers.add(name: "Content-Type", value: "application/json")
         forward.body = .bytes(body)
-        guard let response = try? await client.execute(forward, timeout: .seconds(5)), (200..<300).contains(response.status.code)
+        guard let response = try? await client.execute(forward, timeout: .seconds(5)),
+            (200..<300).contains(response.status.code)
         else {
             recorder.refused.withLock { $0[side, default: 0] += 1 }
             return Response(status: .serviceUnavailable)
@@ -112,7 +113,9 @@ let server = try await LocalHTTPServer.start { request in
             guard let labels = alert["labels"] as? [String: String], labels["alertname"] == alertName,
                 let name = labels["alert"], let startsAt = alert["startsAt"] as? String
             else { return nil }
-            return Delivery(time: now, alert: name, startsAt: startsAt, endsAt: (alert["endsAt"] as? String).flatMap(Delivery.parseSeconds))
+            return Delivery(
+                time: now, alert: name, startsAt: startsAt,
+                endsAt: (alert["endsAt"] as? String).flatMap(Delivery.parseSeconds))
         }
         recorder.deliveries.withLock { $0[side, default: []] += received }
         return Response(status: .ok)
@@ -270,7 +273,9 @@ let droppedCounts = [
 ]
 let resolvedEpisodes = episodes.filter { $0.low != nil }.count
 say("")
-say("side | alerts fired in the outage | arrived (any) | arrived as firing | resolved arrived | twice as new | all in, s after start | refused while down | dropped (own metric)")
+say(
+    "side | alerts fired in the outage | arrived (any) | arrived as firing | resolved arrived | twice as new | all in, s after start | refused while down | dropped (own metric)"
+)
 say("---|---:|---:|---:|---:|---:|---:|---:|---:")
 var verdicts: [Side: Verdict] = [:]
 for side in Side.allCases {

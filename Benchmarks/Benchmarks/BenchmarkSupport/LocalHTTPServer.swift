@@ -30,7 +30,9 @@ public final class LocalHTTPServer: Sendable {
             }, logger: logger)
         let task = Task { try await application.runService() }
         var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next(), port > 0 else { throw BenchmarkError("local HTTP server did not start") }
+        guard let port = await iterator.next(), port > 0 else {
+            throw BenchmarkError("local HTTP server did not start")
+        }
         return LocalHTTPServer(port: port, task: task)
     }
 
@@ -39,7 +41,10 @@ public final class LocalHTTPServer: Sendable {
 
 extension Response {
     /// A 200 with a text body of the given content type.
-    public static func text(_ bytes: [UInt8], contentType: String = "text/plain; version=0.0.4; charset=utf-8") -> Response {
-        Response(status: .ok, headers: [.contentType: contentType], body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    public static func text(_ bytes: [UInt8], contentType: String = "text/plain; version=0.0.4; charset=utf-8")
+        -> Response
+    {
+        Response(
+            status: .ok, headers: [.contentType: contentType], body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }

@@ -39,7 +39,10 @@ public func samples(of name: String, label: String, in page: String) -> [String:
     var out: [String: Double] = [:]
     let prefix = name + "{"
     for line in page.split(separator: "\n") where line.hasPrefix(prefix) {
-        guard let close = line.lastIndex(of: "}"), let value = Double(line[line.index(after: close)...].trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "")
+        guard let close = line.lastIndex(of: "}"),
+            let value = Double(
+                line[line.index(after: close)...].trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? ""
+            )
         else { continue }
         let labels = line[line.index(line.startIndex, offsetBy: prefix.count)..<close]
         guard let start = labels.range(of: label + "=\"") else { continue }

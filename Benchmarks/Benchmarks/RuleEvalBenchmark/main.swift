@@ -56,7 +56,9 @@ for family in 0..<families {
     for model in 0..<models {
         for code in codes {
             series.append(
-                Series(prefix: Array("\(name){model=\"model-\(model)\",code=\"\(code)\"} ".utf8), rate: rate(model: model, code: code)))
+                Series(
+                    prefix: Array("\(name){model=\"model-\(model)\",code=\"\(code)\"} ".utf8),
+                    rate: rate(model: model, code: code)))
         }
     }
 }
@@ -110,10 +112,14 @@ func rules(family f: Int) -> [String] {
         record("rate5m:without_code", "sum without (code) (rate(\(m)[5m]))"),
         record("rate5m:stddev_by_code", "stddev by (code) (rate(\(m)[5m]))"),
         record("rate15m:sum_by_model", "sum by (model) (rate(\(m)[15m]))"),
-        alert("ErrorRatioHigh", "\(errors) > 0.1", for: "30s", summary: "{{ $labels.model }} fails {{ $value | humanizePercentage }}"),
+        alert(
+            "ErrorRatioHigh", "\(errors) > 0.1", for: "30s",
+            summary: "{{ $labels.model }} fails {{ $value | humanizePercentage }}"),
         alert("TrafficZero", "sum(rate(\(m)[5m])) == 0", for: "5m", summary: "no traffic"),
         alert("Absent", "absent(\(m){code=\"200\"})", for: "1m", summary: "series gone"),
-        alert("SeriesRateHigh", "rate(\(m)[1m]) > 15", for: "0s", summary: "{{ $labels.model }} {{ $labels.code }} at {{ $value }}/s"),
+        alert(
+            "SeriesRateHigh", "rate(\(m)[1m]) > 15", for: "0s",
+            summary: "{{ $labels.model }} {{ $labels.code }} at {{ $value }}/s"),
         alert("CodeRateHuge", "sum by (code) (rate(\(m)[5m])) > 1e9", for: "1m", summary: "{{ $value }}"),
         alert("ModelRateLow", "max by (model) (rate(\(m)[1m])) < 1", for: "1m", summary: "{{ $value }}"),
     ]
@@ -140,7 +146,9 @@ scrape_configs:
     static_configs: [{targets: ['127.0.0.1:\(target.port)']}]
 
 """.write(to: configURL, atomically: true, encoding: .utf8)
-if try runToCompletion("/usr/bin/promtool", ["check", "rules", rulesURL.path], log: work.appendingPathComponent("promtool.log")).0 != 0 {
+if try runToCompletion(
+    "/usr/bin/promtool", ["check", "rules", rulesURL.path], log: work.appendingPathComponent("promtool.log")
+).0 != 0 {
     throw BenchmarkError("promtool check rules failed; see \(work.path)/promtool.log")
 }
 say(
@@ -171,12 +179,15 @@ func measure(_ server: ServerProcess, metricPrefix: String) async throws -> Figu
         try await Task.sleep(for: .milliseconds(500))
         guard let page = try? await fetchText(client, server.baseURL + "/metrics") else { continue }
         let durations = samples(of: metricPrefix + "_rule_group_last_duration_seconds", label: "rule_group", in: page)
-        let times = samples(of: metricPrefix + "_rule_group_last_evaluation_timestamp_seconds", label: "rule_group", in: page)
+        let times = samples(
+            of: metricPrefix + "_rule_group_last_evaluation_timestamp_seconds", label: "rule_group", in: page)
         for (group, time) in times where time > 0 {
             if let duration = durations[group] { evaluations[group, default: [:]][time] = duration }
         }
         let fewest = evaluations.count == groupCount ? evaluations.values.map(\.count).min() ?? 0 : 0
-        if fewest >= warmup, cpuStart == nil { cpuStart = (cpuSeconds(pid: server.process.processIdentifier), Date().timeIntervalSince1970) }
+        if fewest >= warmup, cpuStart == nil {
+            cpuStart = (cpuSeconds(pid: server.process.processIdentifier), Date().timeIntervalSince1970)
+        }
         if fewest >= warmup + cycles { break }
     }
     var figures = Figures()
@@ -194,9 +205,14 @@ func measure(_ server: ServerProcess, metricPrefix: String) async throws -> Figu
     }
     figures.rss = statusBytes(pid: server.process.processIdentifier, "VmRSS")
     figures.peakRSS = statusBytes(pid: server.process.processIdentifier, "VmHWM")
-    figures.recordedSeries = (try? await instantQuery(client, baseURL: server.baseURL, #"count({__name__=~"bench:.+"})"#))?.first.map { Int($0.value) } ?? 0
+    figures.recordedSeries =
+        (try? await instantQuery(client, baseURL: server.baseURL, #"count({__name__=~"bench:.+"})"#))?.first.map {
+            Int($0.value)
+        } ?? 0
     figures.firingAlerts =
-        (try? await instantQuery(client, baseURL: server.baseURL, #"count(ALERTS{alertstate="firing"})"#))?.first.map { Int($0.value) } ?? 0
+        (try? await instantQuery(client, baseURL: server.baseURL, #"count(ALERTS{alertstate="firing"})"#))?.first.map {
+            Int($0.value)
+        } ?? 0
     return figures
 }
 
@@ -238,12 +254,16 @@ say("")
 say("figure | prometheus 2.42 | llmwatch")
 say("---|---:|---:")
 row(
-    "evaluation per cycle, sum of the \(groupCount) groups' last_duration (median ms)", fixed(median(theirs.cycleSums) * 1000, 1),
+    "evaluation per cycle, sum of the \(groupCount) groups' last_duration (median ms)",
+    fixed(median(theirs.cycleSums) * 1000, 1),
     fixed(median(ours.cycleSums) * 1000, 1))
 row(
-    "  min .. max ms", "\(fixed((theirs.cycleSums.min() ?? .nan) * 1000, 1)) .. \(fixed((theirs.cycleSums.max() ?? .nan) * 1000, 1))",
+    "  min .. max ms",
+    "\(fixed((theirs.cycleSums.min() ?? .nan) * 1000, 1)) .. \(fixed((theirs.cycleSums.max() ?? .nan) * 1000, 1))",
     "\(fixed((ours.cycleSums.min() ?? .nan) * 1000, 1)) .. \(fixed((ours.cycleSums.max() ?? .nan) * 1000, 1))")
-row("slowest group per cycle (median ms)", fixed(median(theirs.cycleMaxima) * 1000, 1), fixed(median(ours.cycleMaxima) * 1000, 1))
+row(
+    "slowest group per cycle (median ms)", fixed(median(theirs.cycleMaxima) * 1000, 1),
+    fixed(median(ours.cycleMaxima) * 1000, 1))
 row("process CPU per cycle, scrapes included (s)", fixed(theirs.cpuPerCycle), fixed(ours.cpuPerCycle))
 row("resident memory at the end (MiB)", "\(theirs.rss >> 20)", "\(ours.rss >> 20)")
 row("peak resident memory (MiB)", "\(theirs.peakRSS >> 20)", "\(ours.peakRSS >> 20)")
