@@ -9,6 +9,11 @@ import Series
 import Synchronization
 import TSDB
 
+#if canImport(FoundationNetworking)
+// Data(contentsOf:) of an http URL needs it on Linux; without it every read fails.
+import FoundationNetworking
+#endif
+
 // Scrape of a 100,000-series target: llmwatch's scrape_duration_seconds against Prometheus's,
 // on one local exporter serving the same page, one scraper after the other (so neither competes
 // with the other for the two cores). Also measures how long the cooperative pool is held.
