@@ -25,12 +25,49 @@ let package = Package(
                 .plugin(name: "BenchmarkPlugin", package: "benchmark")
             ]
         ),
+        .target(
+            name: "BenchmarkSupport",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/BenchmarkSupport"
+        ),
         .executableTarget(
             name: "QueryBenchmark",
             dependencies: [
-                .product(name: "AsyncHTTPClient", package: "async-http-client")
+                "BenchmarkSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Benchmarks/QueryBenchmark"
+        ),
+        .executableTarget(
+            name: "AlertLatencyBenchmark",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Benchmarks/AlertLatencyBenchmark"
+        ),
+        .executableTarget(
+            name: "AlertmanagerOutageBenchmark",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Benchmarks/AlertmanagerOutageBenchmark"
+        ),
+        .executableTarget(
+            name: "RuleEvalBenchmark",
+            dependencies: [
+                "BenchmarkSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Benchmarks/RuleEvalBenchmark"
         ),
         .executableTarget(
             name: "StorageBenchmark",

@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Foundation
 
 /// Prometheus's `BenchmarkRangeQuery` workload (`promql/bench_test.go`): series `a_X`, `b_X` and
@@ -106,9 +107,4 @@ enum Workload {
         cases.append(Case(expression: #"count({__name__!="",l=""})"#, steps: 1))
         return cases
     }
-}
-
-struct BenchmarkError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

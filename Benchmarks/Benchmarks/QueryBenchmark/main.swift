@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import BenchmarkSupport
 import Foundation
 import NIOCore
 
@@ -10,17 +11,6 @@ import NIOCore
 //   [--iterations N] [--filter TEXT]
 // The workdir keeps the generated file and both stores between runs (about 3 GB).
 
-/// Prints a line and flushes it, so a long run shows its progress.
-func say(_ line: String) {
-    print(line)
-    fflush(nil)
-}
-
-let arguments = Array(CommandLine.arguments.dropFirst())
-func option(_ name: String) -> String? {
-    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
-    return arguments[index + 1]
-}
 guard let llmwatch = option("--llmwatch") else {
     say("usage: QueryBenchmark --llmwatch PATH [--workdir DIR] [--iterations N] [--filter TEXT]")
     exit(2)
@@ -116,12 +106,6 @@ func time(_ server: ServerProcess, _ query: Workload.Case) async throws -> Resul
 func milliseconds(_ duration: Duration) -> Double {
     let (seconds, attoseconds) = duration.components
     return Double(seconds) * 1000 + Double(attoseconds) / 1e15
-}
-
-func median(_ values: [Double]) -> Double {
-    let sorted = values.sorted()
-    return sorted.count % 2 == 1
-        ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
 }
 
 say("")

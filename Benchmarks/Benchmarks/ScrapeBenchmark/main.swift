@@ -9,6 +9,11 @@ import Series
 import Synchronization
 import TSDB
 
+#if canImport(FoundationNetworking)
+// Data(contentsOf:) of an http URL needs it on Linux; without it every read fails.
+import FoundationNetworking
+#endif
+
 // Scrape of a 100,000-series target: llmwatch's scrape_duration_seconds against Prometheus's,
 // on one local exporter serving the same page, one scraper after the other (so neither competes
 // with the other for the two cores). Also measures how long the cooperative pool is held.
@@ -20,8 +25,11 @@ let arguments = CommandLine.arguments
 let scrapes = arguments.count > 1 ? Int(arguments[1]) ?? 12 : 12
 let interval = arguments.count > 2 ? arguments[2] : "5s"
 let seriesCount = 100_000
-var logger = Logger(label: "scrape-benchmark")
-logger.logLevel = .warning
+let logger: Logger = {
+    var logger = Logger(label: "scrape-benchmark")
+    logger.logLevel = .warning
+    return logger
+}()
 var quiet = Logger(label: "scrape-benchmark-server")
 quiet.logLevel = .critical
 
@@ -53,8 +61,7 @@ let exporter = Application(
         portContinuation.finish()
     }, logger: quiet)
 let serverTask = Task { try await exporter.runService() }
-var portIterator = ports.makeAsyncIterator()
-guard let exporterPort = await portIterator.next() else { fatalError("exporter did not start") }
+guard let exporterPort = await ports.first(where: { _ in true }) else { fatalError("exporter did not start") }
 let target = "127.0.0.1:\(exporterPort)"
 let yaml = """
     global:
@@ -137,27 +144,32 @@ final class TimingAppender: SampleAppender {
     }
 }
 
-/// The worst lateness of 5 ms sleeps on the cooperative pool while `body` runs, four at a time.
-func poolLateness(during body: () async throws -> Void) async throws -> Double {
+/// What the sleepers of `poolLateness` share: a class, so child tasks capture a reference.
+final class LatenessState: Sendable {
     let stop = Atomic<Bool>(false)
     let worst = Mutex<Double>(0)
+}
+
+/// The worst lateness of 5 ms sleeps on the cooperative pool while `body` runs, four at a time.
+func poolLateness(during body: () async throws -> Void) async throws -> Double {
+    let state = LatenessState()
     try await withThrowingTaskGroup(of: Void.self) { group in
         for _ in 0..<4 {
             group.addTask {
-                while !stop.load(ordering: .relaxed) {
+                while !state.stop.load(ordering: .relaxed) {
                     let start = ContinuousClock.now
                     try await Task.sleep(for: .milliseconds(5))
                     let late = ContinuousClock.now - start - .milliseconds(5)
                     let seconds = Double(late.components.seconds) + Double(late.components.attoseconds) / 1e18
-                    worst.withLock { $0 = max($0, seconds) }
+                    state.worst.withLock { $0 = max($0, seconds) }
                 }
             }
         }
         try await body()
-        stop.store(true, ordering: .relaxed)
+        state.stop.store(true, ordering: .relaxed)
         try await group.waitForAll()
     }
-    return worst.withLock { $0 }
+    return state.worst.withLock { $0 }
 }
 
 func llmwatchRun(threads: Int, name: String) async throws -> (durations: [Double], commits: [Double], lateness: Double) {

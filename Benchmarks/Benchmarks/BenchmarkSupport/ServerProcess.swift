@@ -3,14 +3,14 @@ import Foundation
 import NIOCore
 
 /// A server process the benchmark started, stopped by PID.
-final class ServerProcess: @unchecked Sendable {
-    let name: String
-    let process = Process()
-    let log: URL
-    let port: Int
-    var baseURL: String { "http://127.0.0.1:\(port)" }
+public final class ServerProcess: @unchecked Sendable {
+    public let name: String
+    public let process = Process()
+    public let log: URL
+    public let port: Int
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    init(name: String, executable: String, arguments: [String], port: Int, log: URL) throws {
+    public init(name: String, executable: String, arguments: [String], port: Int, log: URL) throws {
         self.name = name
         self.port = port
         self.log = log
@@ -25,7 +25,7 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     /// Waits until `path` answers 200.
-    func waitUntilReady(client: HTTPClient, path: String, timeout: Duration = .seconds(600)) async throws {
+    public func waitUntilReady(client: HTTPClient, path: String, timeout: Duration = .seconds(600)) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             guard process.isRunning else { throw BenchmarkError("\(name) exited; see \(log.path)") }
@@ -39,14 +39,14 @@ final class ServerProcess: @unchecked Sendable {
         throw BenchmarkError("\(name) not ready after \(timeout); see \(log.path)")
     }
 
-    func stop() {
+    public func stop() {
         guard process.isRunning else { return }
         process.terminate()
         process.waitUntilExit()
     }
 
     /// Resident memory in bytes, from /proc.
-    var residentBytes: Int {
+    public var residentBytes: Int {
         guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
             let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
         else { return 0 }
@@ -55,7 +55,7 @@ final class ServerProcess: @unchecked Sendable {
 }
 
 /// A TCP port on 127.0.0.1 that was free a moment ago.
-func freePort() throws -> Int {
+public func freePort() throws -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw BenchmarkError("socket() failed") }
     defer { close(fd) }
@@ -74,7 +74,7 @@ func freePort() throws -> Int {
 }
 
 /// Runs a program to completion, returning its exit status and how long it took.
-func runToCompletion(_ executable: String, _ arguments: [String], log: URL) throws -> (Int32, Duration) {
+public func runToCompletion(_ executable: String, _ arguments: [String], log: URL) throws -> (Int32, Duration) {
     FileManager.default.createFile(atPath: log.path, contents: nil)
     let handle = try FileHandle(forWritingTo: log)
     defer { try? handle.close() }
@@ -90,7 +90,7 @@ func runToCompletion(_ executable: String, _ arguments: [String], log: URL) thro
 }
 
 /// `name=value&...` with everything but unreserved bytes percent-encoded.
-func formEncode(_ parameters: [(String, String)]) -> String {
+public func formEncode(_ parameters: [(String, String)]) -> String {
     var allowed = CharacterSet.alphanumerics
     allowed.insert(charactersIn: "-._~")
     return parameters.map {
