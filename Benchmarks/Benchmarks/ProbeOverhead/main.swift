@@ -125,7 +125,7 @@ for _ in 0..<15 {
 try await client.shutdown()
 print("probe overhead (\(requests) requests, llama.cpp stream replayed locally, no delays)")
 print(String(format: "  CPU per request:           %.3f ms   (wall %.3f ms)", cpuPerRequest * 1000, wallPerRequest.seconds * 1000))
-print(String(format: "  of which AsyncHTTPClient alone would spend %.3f ms (the same request, body dropped)", rawCPUPerRequest * 1000))
+print(String(format: "  for scale: AsyncHTTPClient's async body sequence alone, same request, body dropped: %.3f ms", rawCPUPerRequest * 1000))
 print("timing error against injected delays (median of 15; includes the Python server's own scheduling)")
 print(String(format: "  probe TTFT (AsyncHTTPClient, first content token, expected %.0f ms): %+.2f ms  (range %+.2f .. %+.2f)", expectedTTFT * 1000, median(ttftErrors), ttftErrors.min()!, ttftErrors.max()!))
 print(String(format: "  AsyncHTTPClient first byte: %+.2f ms  (range %+.2f .. %+.2f)", median(clientErrors), clientErrors.min()!, clientErrors.max()!))
