@@ -125,7 +125,9 @@ struct PrometheusDifferentialTests {
             #expect(!theirs.isEmpty, "\(series): no samples in Prometheus")
             let name = series.metricName
             if name == "scrape_duration_seconds" {
-                #expect(ours.filter { !$0.isStaleMarker }.allSatisfy { $0.value > 0 && $0.value < 1 })
+                // Positive and bounded by the 1 s timeout (plus the slack a loaded machine adds
+                // between the deadline and the report).
+                #expect(ours.filter { !$0.isStaleMarker }.allSatisfy { $0.value > 0 && $0.value < 1.5 }, "\(series): \(ours)")
                 continue
             }
             var pairs = 0
