@@ -108,7 +108,7 @@ let package = Package(
             name: "llmwatch",
             dependencies: [
                 "Web", "Probe", "Config", "PromQL", "PromQLTest", "Evaluator", "SLO", "Report", "RemoteQuery", "TSDB",
-                "Backfill", "EvaluatorRuntime",
+                "Backfill", "EvaluatorRuntime", "PrometheusConfig", "Series",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -68,14 +68,7 @@ public enum OpenMetricsBackfill {
             }
             batch.removeAll(keepingCapacity: true)
         }
-        while true {
-            let entry: ExpositionEntry?
-            do {
-                entry = try parser.next()
-            } catch {
-                throw .parse(file: file, line: error.line, message: error.message)
-            }
-            guard let entry else { break }
+        while let entry = try next(&parser, file: file) {
             guard case .sample = entry, let timestamp = parser.timestampMilliseconds else { continue }
             let labels = cache.labels(for: parser)
             let sample = Sample(timestamp: timestamp, value: parser.value)
@@ -108,17 +101,19 @@ public enum OpenMetricsBackfill {
         return report
     }
 
+    /// The parser's next entry, its syntax error as a `BackfillError` naming `file`.
+    private static func next(_ parser: inout ExpositionParser, file: String) throws(BackfillError) -> ExpositionEntry? {
+        do {
+            return try parser.next()
+        } catch {
+            throw .parse(file: file, line: error.line, message: error.message)
+        }
+    }
+
     /// Checks the whole file: OpenMetrics syntax, `# EOF`, and a timestamp on every sample.
     public static func check(_ bytes: [UInt8], file: String) throws(BackfillError) {
         var parser = ExpositionParser(bytes: bytes, format: .openMetrics)
-        while true {
-            let entry: ExpositionEntry?
-            do {
-                entry = try parser.next()
-            } catch {
-                throw .parse(file: file, line: error.line, message: error.message)
-            }
-            guard let entry else { return }
+        while let entry = try next(&parser, file: file) {
             if case .sample = entry, parser.timestampMilliseconds == nil {
                 throw .parse(
                     file: file, line: parser.line,

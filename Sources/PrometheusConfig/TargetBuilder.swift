@@ -166,15 +166,10 @@ public enum URLText {
         var parts: [String] = []
         for key in query.keys.sorted() {
             for value in query[key] ?? [] {
-                parts.append(queryEscape(key) + "=" + queryEscape(value))
+                parts.append(goQueryEscape(key) + "=" + goQueryEscape(value))
             }
         }
         return parts.joined(separator: "&")
-    }
-
-    /// `url.QueryEscape`: spaces become `+`, everything but `A-Za-z0-9-_.~` is percent-encoded.
-    public static func queryEscape(_ text: String) -> String {
-        escape(text, keep: "-_.~").replacingOccurrences(of: "%20", with: "+")
     }
 
     private static func escape(_ text: String, keep: String) -> String {

@@ -55,7 +55,7 @@ public struct PrometheusAPIClient: Sendable {
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         request.headers.add(name: "Accept", value: "application/json")
         for (name, value) in headers { request.headers.replaceOrAdd(name: name, value: value) }
-        let body = fields.sorted { $0.key < $1.key }.map { "\(Self.formEncode($0.key))=\(Self.formEncode($0.value))" }
+        let body = fields.sorted { $0.key < $1.key }.map { "\(goQueryEscape($0.key))=\(goQueryEscape($0.value))" }
         request.body = .bytes(ByteBuffer(string: body.joined(separator: "&")))
         let milliseconds = timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
         let status: Int
@@ -96,25 +96,6 @@ public struct PrometheusAPIClient: Sendable {
         digits = String(repeating: "0", count: 3 - digits.count) + digits
         while digits.hasSuffix("0") { digits.removeLast() }
         return (milliseconds < 0 && whole == 0 ? "-" : "") + String(whole) + "." + digits
-    }
-
-    /// `application/x-www-form-urlencoded` escaping.
-    static func formEncode(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
-                UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            case UInt8(ascii: " "):
-                out += "+"
-            default:
-                let hex = String(byte, radix: 16, uppercase: true)
-                out += "%" + (hex.count == 1 ? "0" + hex : hex)
-            }
-        }
-        return out
     }
 }
 

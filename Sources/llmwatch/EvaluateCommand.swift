@@ -5,6 +5,7 @@ import Exposition
 import Foundation
 import Hummingbird
 import Logging
+import PrometheusConfig
 import ServiceLifecycle
 import UnixSignals
 import Web
@@ -254,21 +255,16 @@ struct EvaluatorFlags: ParsableArguments {
             }
             headers[String(header[..<colon])] = header[header.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
-        func secret(_ path: String, flag: String) throws -> String {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw ValidationError("--\(flag): cannot read \(path)")
-            }
-            return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if datasourceBearerTokenFile != nil && datasourceUsername != nil {
+            throw ValidationError("--datasource.bearer-token-file and --datasource.basic-auth.username exclude each other")
         }
-        if let file = datasourceBearerTokenFile {
-            if datasourceUsername != nil {
-                throw ValidationError("--datasource.bearer-token-file and --datasource.basic-auth.username exclude each other")
-            }
-            headers["Authorization"] = "Bearer " + (try secret(file, flag: "datasource.bearer-token-file"))
-        }
-        if let username = datasourceUsername {
-            let password = try datasourcePasswordFile.map { try secret($0, flag: "datasource.basic-auth.password-file") } ?? ""
-            headers["Authorization"] = "Basic " + Data("\(username):\(password)".utf8).base64EncodedString()
+        let credentials = HTTPClientConfig(
+            basicAuth: datasourceUsername.map { BasicAuth(username: $0, passwordFile: datasourcePasswordFile) },
+            authorization: datasourceBearerTokenFile.map { Authorization(credentials: .file($0)) })
+        do {
+            if let authorization = try credentials.authorizationHeader() { headers["Authorization"] = authorization }
+        } catch {
+            throw ValidationError("--datasource credentials: \(error)")
         }
         return headers
     }

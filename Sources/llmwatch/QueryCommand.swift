@@ -2,6 +2,7 @@ import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import Series
 
 /// `llmwatch query 'EXPR'`: runs an instant or range query against a running instance's HTTP
 /// API and prints the result as `promtool query instant|range` prints it.
@@ -67,7 +68,7 @@ struct QueryCommand: AsyncParsableCommand {
             path = "/api/v1/query"
             if let time { fields.append(("time", time)) }
         }
-        let body = fields.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")
+        let body = fields.map { "\(goQueryEscape($0.0))=\(goQueryEscape($0.1))" }.joined(separator: "&")
         var request = HTTPClientRequest(url: server.hasSuffix("/") ? String(server.dropLast()) + path : server + path)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
@@ -117,12 +118,6 @@ struct QueryCommand: AsyncParsableCommand {
 
     static func format(_ seconds: Double) -> String {
         String(format: "%.3f", seconds)
-    }
-
-    static func encode(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
 }
 

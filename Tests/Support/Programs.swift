@@ -45,29 +45,23 @@ public enum Programs {
 
     /// A TCP port on 127.0.0.1 that was free a moment ago.
     public static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw TestFailure("socket() failed") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw TestFailure("bind() failed") }
-        return Int(UInt16(bigEndian: address.sin_port))
+        let (fd, port) = try boundSocket()
+        close(fd)
+        return port
     }
 
     /// Runs `body` with a port on 127.0.0.1 that refuses connections for as long as it runs: a
     /// socket bound there but not listening holds it, so no other test can take it meanwhile.
     public static func withRefusingPort<T>(_ body: (Int) async throws -> T) async throws -> T {
+        let (fd, port) = try boundSocket()
+        defer { close(fd) }
+        return try await body(port)
+    }
+
+    /// A TCP socket bound to an ephemeral port of 127.0.0.1, not listening, and that port.
+    private static func boundSocket() throws -> (fd: Int32, port: Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TestFailure("socket() failed") }
-        defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = 0
@@ -78,8 +72,11 @@ public enum Programs {
                 bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
             }
         }
-        guard bound else { throw TestFailure("bind() failed") }
-        return try await body(Int(UInt16(bigEndian: address.sin_port)))
+        guard bound else {
+            close(fd)
+            throw TestFailure("bind() failed")
+        }
+        return (fd, Int(UInt16(bigEndian: address.sin_port)))
     }
 
     /// A fresh temporary directory.

@@ -138,24 +138,7 @@ groups:
 """.write(to: rules, atomically: true, encoding: .utf8)
 
 func config(_ side: Side) throws -> URL {
-    let file = work.appendingPathComponent("\(side.rawValue).yml")
-    try """
-    global:
-      scrape_interval: 1s
-      scrape_timeout: 1s
-      evaluation_interval: 1s
-    rule_files: ['\(rules.path)']
-    scrape_configs:
-      - job_name: flip
-        metrics_path: /\(side.rawValue)/metrics
-        static_configs: [{targets: ['127.0.0.1:\(server.port)']}]
-    alerting:
-      alertmanagers:
-        - path_prefix: /\(side.rawValue)
-          static_configs: [{targets: ['127.0.0.1:\(server.port)']}]
-
-    """.write(to: file, atomically: true, encoding: .utf8)
-    return file
+    try writeSideConfig(side: side.rawValue, job: "flip", rules: rules, port: server.port, in: work)
 }
 
 let client = HTTPClient(eventLoopGroupProvider: .singleton)

@@ -125,11 +125,11 @@ public enum RuleTemplate {
             "toLower": { args in .string(try string(args, "toLower", 1, 0).lowercased()) },
             "graphLink": { args in
                 .string(
-                    "/graph?g0.expr=" + TemplateBuiltins.queryEscape(try string(args, "graphLink", 1, 0)) + "&g0.tab=0")
+                    "/graph?g0.expr=" + goQueryEscape(try string(args, "graphLink", 1, 0)) + "&g0.tab=0")
             },
             "tableLink": { args in
                 .string(
-                    "/graph?g0.expr=" + TemplateBuiltins.queryEscape(try string(args, "tableLink", 1, 0)) + "&g0.tab=1")
+                    "/graph?g0.expr=" + goQueryEscape(try string(args, "tableLink", 1, 0)) + "&g0.tab=1")
             },
             "sortByLabel": { args in
                 let label = try string(args, "sortByLabel", 2, 0)

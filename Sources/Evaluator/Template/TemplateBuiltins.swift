@@ -1,4 +1,5 @@
 import Foundation
+import Series
 
 /// Go's predefined template functions (`printf`, `eq`, `len`, ...) other than the lazy `and`/`or`.
 enum TemplateBuiltins {
@@ -93,7 +94,7 @@ enum TemplateBuiltins {
         case "js":
             return .string(jsEscape(sprint(args)))
         case "urlquery":
-            return .string(queryEscape(sprint(args)))
+            return .string(goQueryEscape(sprint(args)))
         case "call":
             throw TemplateFunctionError(message: "call of non-function")
         default:
@@ -174,22 +175,6 @@ enum TemplateBuiltins {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
-
-    /// Go's `url.QueryEscape`.
-    static func queryEscape(_ s: String) -> String {
-        var out = ""
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
-                UInt8(ascii: "~"):
-                out.append(Character(Unicode.Scalar(b)))
-            case UInt8(ascii: " "): out += "+"
-            default: out += "%" + (b < 16 ? "0" : "") + String(b, radix: 16, uppercase: true)
             }
         }
         return out

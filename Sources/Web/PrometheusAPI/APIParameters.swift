@@ -1,8 +1,21 @@
 import Config
+import PromQL
 
 /// Reading the query API's parameters as Prometheus reads them (`web/api/v1`): times as Unix
 /// seconds or RFC 3339, durations as Prometheus durations or seconds, limits as counts.
 public enum APIParameters {
+    /// The `query` parameter parsed; a parse failure becomes the error `failure` makes of its
+    /// text (Prometheus answers some endpoints `bad_data`, others an invalid parameter).
+    public static func query(_ form: FormValues, _ failure: (String) -> APIError) throws(APIError) -> Expr {
+        do {
+            return try PromQLParser.parse(form["query"])
+        } catch let error as ParseError {
+            throw failure(error.description)
+        } catch {
+            throw failure("\(error)")
+        }
+    }
+
     /// The earliest time an optional `start` defaults to, in milliseconds (Prometheus's `MinTime`).
     public static let minTime: Int64 = (Int64.min / 1000 + 62_135_596_801) * 1000
     /// The latest time an optional `end` defaults to, in milliseconds (Prometheus's `MaxTime`).

@@ -8,14 +8,7 @@ extension PrometheusAPI {
         let limit = try APIParameters.limit(form["limit"])
         let time = try APIParameters.time(form, "time", default: now())
         let settings = try QuerySettings(form, options: options)
-        let expr: Expr
-        do {
-            expr = try PromQLParser.parse(form["query"])
-        } catch let error as ParseError {
-            throw .invalidParameter("query", error.description)
-        } catch {
-            throw .invalidParameter("query", "\(error)")
-        }
+        let expr = try APIParameters.query(form) { .invalidParameter("query", $0) }
         return try await execute(settings, limit: limit, form: form) { engine, source in
             try engine.instantQuery(expr, at: time, source: source)
         }
@@ -56,14 +49,7 @@ extension PrometheusAPI {
             )
         }
         let settings = try QuerySettings(form, options: options)
-        let expr: Expr
-        do {
-            expr = try PromQLParser.parse(form["query"])
-        } catch let error as ParseError {
-            throw APIError(.badData, error.description)
-        } catch {
-            throw APIError(.badData, "\(error)")
-        }
+        let expr = try APIParameters.query(form) { APIError(.badData, $0) }
         guard expr.type == .scalar || expr.type == .vector else {
             throw APIError(
                 .badData,

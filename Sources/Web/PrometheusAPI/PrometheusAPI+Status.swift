@@ -150,30 +150,17 @@ extension PrometheusAPI {
         let start = try APIParameters.time(form, "start", default: APIParameters.minTime)
         let end = try APIParameters.time(form, "end", default: APIParameters.maxTime)
         guard end >= start else { throw APIError(.badData, "end timestamp must not be before start timestamp") }
-        let expr: Expr
-        do {
-            expr = try PromQLParser.parse(form["query"])
-        } catch let error as ParseError {
-            throw APIError(.badData, error.description)
-        } catch {
-            throw APIError(.badData, "\(error)")
-        }
+        let expr = try APIParameters.query(form) { APIError(.badData, $0) }
         guard Self.hasSelector(expr) else { return .empty }
         return APIAnswer(data: Array("[]".utf8))
     }
 
     /// `/api/v1/format_query`: the query in llmwatch's canonical PromQL spelling.
     public func formatQuery(_ form: FormValues) throws(APIError) -> APIAnswer {
-        do {
-            let expr = try PromQLParser.parse(form["query"])
-            var writer = JSONWriter()
-            writer.string(expr.description)
-            return APIAnswer(data: writer.bytes)
-        } catch let error as ParseError {
-            throw .invalidParameter("query", error.description)
-        } catch {
-            throw .invalidParameter("query", "\(error)")
-        }
+        let expr = try APIParameters.query(form) { .invalidParameter("query", $0) }
+        var writer = JSONWriter()
+        writer.string(expr.description)
+        return APIAnswer(data: writer.bytes)
     }
 
     private static func hasSelector(_ expr: Expr) -> Bool {
