@@ -140,54 +140,29 @@ public struct PromQLEngine: Sendable {
         var statistics = QueryStatistics()
         let evaluator = try makeEvaluator(expr, start: start, end: end, source: source, statistics: &statistics)
         let evalStart = ContinuousClock.now
-        var index: [Labels: Int] = [:]
-        // The output series, as parallel arrays: labels, the identity of their storage, whether
-        // the name is dropped, and the points.
-        var labels: [Labels] = []
-        var identities: [Int] = []
-        var dropNames: [Bool] = []
-        var points: [[Sample]] = []
-        let expectedPoints = Int((end - start) / step) + 1
-        // The series each position of the previous step's vector went to: steps usually list the
-        // same series in the same order, and labels sharing storage are equal, where the
-        // dictionary would hash every label.
-        var slots: [Int] = []
-        var time = start
-        while time <= end {
-            evaluator.currentSamples = 0
-            evaluator.stepSamples = 0
-            let elements = try evaluator.evalVector(expr, at: time)
-            if perStepStatistics { statistics.samplesPerStep.append((time, evaluator.stepSamples)) }
-            if slots.count < elements.count { slots += repeatElement(-1, count: elements.count - slots.count) }
-            for position in elements.indices {
-                let identity = elements[position].labels.storageIdentity
-                let guess = slots[position]
-                let found =
-                    guess >= 0 && identities[guess] == identity ? guess : index[elements[position].labels]
-                let sample = Sample(timestamp: time, value: elements[position].value)
-                if let i = found {
-                    slots[position] = i
-                    if points[i].last?.timestamp == time {
-                        throw QueryError.execution("vector cannot contain metrics with the same labelset")
-                    }
-                    points[i].append(sample)
-                    if elements[position].dropName { dropNames[i] = true }
-                } else {
-                    index[elements[position].labels] = labels.count
-                    slots[position] = labels.count
-                    labels.append(elements[position].labels)
-                    identities.append(identity)
-                    dropNames.append(elements[position].dropName)
-                    var first: [Sample] = []
-                    first.reserveCapacity(expectedPoints)
-                    first.append(sample)
-                    points.append(first)
-                }
-            }
-            time += step
+        let steps = StepTimes(start: start, interval: step, count: Int((end - start) / step) + 1)
+        evaluator.samplesByStep = Array(repeating: 0, count: steps.count)
+        evaluator.selectedByStep = Array(repeating: 0, count: steps.count)
+        let evaluated = try evaluator.seriesSteps(expr, steps)
+        if perStepStatistics {
+            statistics.samplesPerStep = (0..<steps.count).map { (steps.time($0), evaluator.selectedByStep[$0]) }
         }
-        let series = labels.indices.map {
-            RangeSeries(labels: labels[$0], samples: ArraySlice(points[$0]), dropName: dropNames[$0])
+        // Series with equal labels are one series of the result, unless they meet at a step.
+        var index: [Labels: Int] = [:]
+        var series: [RangeSeries] = []
+        for item in evaluated {
+            let points = zip(item.steps, item.values).map { Sample(timestamp: steps.time(Int($0)), value: $1) }
+            guard let i = index[item.labels] else {
+                index[item.labels] = series.count
+                series.append(RangeSeries(labels: item.labels, samples: ArraySlice(points), dropName: item.dropName))
+                continue
+            }
+            let merged = (series[i].samples + points).sorted { $0.timestamp < $1.timestamp }
+            for (a, b) in zip(merged, merged.dropFirst()) where a.timestamp == b.timestamp {
+                throw QueryError.execution("vector cannot contain metrics with the same labelset")
+            }
+            series[i].samples = ArraySlice(merged)
+            series[i].dropName = series[i].dropName || item.dropName
         }
         let cleaned = series.map {
             MatrixSeries(

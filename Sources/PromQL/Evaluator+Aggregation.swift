@@ -2,7 +2,7 @@ import Foundation
 import Series
 
 /// Running state of one aggregation group.
-private struct Group {
+struct AggregationGroup {
     var labels: Labels
     var dropName: Bool
     var count: Double = 1
@@ -38,7 +38,7 @@ extension Evaluator {
         default:
             break
         }
-        var groups: [Group] = []
+        var groups: [AggregationGroup] = []
         let site = SiteKey.of(SiteKey.grouping, flags: a.without ? 1 : 0, a.grouping)
         var table = groupTables.removeValue(forKey: site) ?? GroupTable()
         defer { groupTables[site] = table }
@@ -52,36 +52,38 @@ extension Evaluator {
             if positions[id] >= 0 {
                 accumulate(&groups[positions[id]], input[index].value, a.op)
             } else {
-                let element = input[index]
                 positions[id] = groups.count
-                let key = table.keys[id]
-                let keepsName = !a.without && a.grouping.contains(Labels.metricName)
-                var group = Group(
-                    labels: key, dropName: keepsName && element.dropName, value: element.value,
-                    mean: element.value)
-                switch a.op {
-                case .count, .group: group.value = 1
-                case .stddev, .stdvar: group.value = element.value.isFinite ? 0 : .nan
-                case .quantile: group.values = [element.value]
-                default: break
-                }
-                groups.append(group)
+                groups.append(Evaluator.startGroup(a, key: table.keys[id], input[index].value, input[index].dropName))
             }
         }
         return groups.map { group in
-            let value: Double
-            switch a.op {
-            case .avg:
-                value =
-                    group.incrementalMean
-                    ? group.mean + group.kahan : (group.value + group.kahan) / group.count
-            case .sum: value = group.value + group.kahan
-            case .stdvar: value = group.value / group.count
-            case .stddev: value = (group.value / group.count).squareRoot()
-            case .quantile: value = Evaluator.quantile(scalarParam, group.values)
-            default: value = group.value
-            }
-            return Element(labels: group.labels, value: value, dropName: group.dropName)
+            Element(labels: group.labels, value: Evaluator.result(of: group, a.op, scalarParam), dropName: group.dropName)
+        }
+    }
+
+    /// A new group of aggregation `a` with grouping key `key`, holding its first input value.
+    static func startGroup(_ a: AggregateExpr, key: Labels, _ value: Double, _ dropName: Bool) -> AggregationGroup {
+        let keepsName = !a.without && a.grouping.contains(Labels.metricName)
+        var group = AggregationGroup(labels: key, dropName: keepsName && dropName, value: value, mean: value)
+        switch a.op {
+        case .count, .group: group.value = 1
+        case .stddev, .stdvar: group.value = value.isFinite ? 0 : .nan
+        case .quantile: group.values = [value]
+        default: break
+        }
+        return group
+    }
+
+    /// The value of a group once every input value has been accumulated.
+    static func result(of group: AggregationGroup, _ op: AggregateOp, _ param: Double) -> Double {
+        switch op {
+        case .avg:
+            return group.incrementalMean ? group.mean + group.kahan : (group.value + group.kahan) / group.count
+        case .sum: return group.value + group.kahan
+        case .stdvar: return group.value / group.count
+        case .stddev: return (group.value / group.count).squareRoot()
+        case .quantile: return Evaluator.quantile(param, group.values)
+        default: return group.value
         }
     }
 
@@ -92,7 +94,7 @@ extension Evaluator {
         return labels.keeping(Set(a.grouping))
     }
 
-    private func accumulate(_ g: inout Group, _ v: Double, _ op: AggregateOp) {
+    func accumulate(_ g: inout AggregationGroup, _ v: Double, _ op: AggregateOp) {
         switch op {
         case .sum:
             (g.value, g.kahan) = Evaluator.kahanSumInc(v, g.value, g.kahan)

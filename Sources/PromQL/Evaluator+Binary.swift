@@ -168,7 +168,7 @@ extension Evaluator {
         return out
     }
 
-    private func resultMetric(_ lhs: Labels, _ rhs: Labels, _ op: BinaryOperator, _ m: VectorMatching)
+    func resultMetric(_ lhs: Labels, _ rhs: Labels, _ op: BinaryOperator, _ m: VectorMatching)
         -> Labels
     {
         var labels = lhs

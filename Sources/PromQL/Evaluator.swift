@@ -36,6 +36,9 @@ final class SelectedSeries {
 
     var count: Int { labels.count }
 
+    /// The indexes of series `i`'s samples in `samples`.
+    func range(of i: Int) -> Range<Int> { starts[i]..<ends[i] }
+
     /// Runs `body` with the lookups of one step.
     func withLookup<T>(_ body: (inout Lookup) throws -> T) rethrows -> T {
         try samples.withUnsafeBufferPointer { samples in
@@ -126,6 +129,10 @@ final class Evaluator {
     var totalSamples = 0
     /// Samples read from storage by selectors during the current top-level step.
     var stepSamples = 0
+    /// In a range query evaluated node by node (see `evalSteps`): `currentSamples` and
+    /// `stepSamples` of every step.
+    var samplesByStep: [Int] = []
+    var selectedByStep: [Int] = []
     /// Results of subquery inner expressions by canonical text and step time, so overlapping
     /// windows of consecutive steps are evaluated once.
     var subqueryResults: [String: [Int64: [Element]]] = [:]

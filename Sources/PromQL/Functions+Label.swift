@@ -1,8 +1,22 @@
 import Series
 
+/// What `label_replace` or `label_join` does to one series: its new labels, and whether the
+/// result keeps the metric name (when the function wrote `__name__`), both from the old labels.
+struct Relabelling {
+    /// Where the relabelling's memo belongs (see `withMemo`).
+    var site: SiteKey
+    var relabel: (Labels) -> Labels
+    var keepsName: (Labels) -> Bool
+}
+
 extension Evaluator {
     func labelReplace(_ call: Call, at time: Int64) throws -> [Element] {
         let input = try evalVector(call.args[0], at: time)
+        return try relabel(input, try labelReplaceRelabelling(call, at: time))
+    }
+
+    /// What `label_replace` does to each series, its arguments checked.
+    func labelReplaceRelabelling(_ call: Call, at time: Int64) throws -> Relabelling {
         let dst = try evalString(call.args[1], at: time)
         let replacement = try evalString(call.args[2], at: time)
         let src = try evalString(call.args[3], at: time)
@@ -21,20 +35,27 @@ extension Evaluator {
         guard Labels.isValidLabelName(dst) else {
             throw QueryError.execution("invalid destination label name in label_replace(): \(dst)")
         }
+        return Relabelling(
+            site: SiteKey(kind: SiteKey.labelReplace, flags: 0, identity: 0, text: [dst, replacement, src, pattern]),
+            relabel: { labels in
+                guard let match = regex.match(labels[src]) else { return labels }
+                return labels.setting(dst, to: Evaluator.expand(replacement, match))
+            },
+            keepsName: { labels in dst == Labels.metricName && regex.match(labels[src]) != nil })
+    }
+
+    /// Applies `relabelling` to every element, failing when two end with the same labels.
+    func relabel(_ input: [Element], _ relabelling: Relabelling) throws -> [Element] {
         var out: [Element] = []
-        let site = SiteKey(kind: SiteKey.labelReplace, flags: 0, identity: 0, text: [dst, replacement, src, pattern])
-        try withMemo(site) { memo in
+        withMemo(relabelling.site) { memo in
             for (position, var element) in input.enumerated() {
                 let before = element.labels
-                element.labels = memo.value(for: before, at: position) { labels in
-                    guard let match = regex.match(labels[src]) else { return labels }
-                    return labels.setting(dst, to: Evaluator.expand(replacement, match))
-                }
-                if dst == Labels.metricName, regex.match(before[src]) != nil { element.dropName = false }
+                element.labels = memo.value(for: before, at: position, relabelling.relabel)
+                if relabelling.keepsName(before) { element.dropName = false }
                 out.append(element)
             }
         }
-        try checkDuplicates(out, site: site)
+        try checkDuplicates(out, site: relabelling.site)
         return out
     }
 
@@ -81,6 +102,11 @@ extension Evaluator {
 
     func labelJoin(_ call: Call, at time: Int64) throws -> [Element] {
         let input = try evalVector(call.args[0], at: time)
+        return try relabel(input, try labelJoinRelabelling(call, at: time))
+    }
+
+    /// What `label_join` does to each series, its arguments checked.
+    func labelJoinRelabelling(_ call: Call, at time: Int64) throws -> Relabelling {
         let dst = try evalString(call.args[1], at: time)
         let separator = try evalString(call.args[2], at: time)
         let sources = try call.args.dropFirst(3).map { try evalString($0, at: time) }
@@ -90,19 +116,10 @@ extension Evaluator {
         for src in sources where !Labels.isValidLabelName(src) {
             throw QueryError.execution("invalid source label name in label_join(): \(src)")
         }
-        var out: [Element] = []
-        let site = SiteKey(kind: SiteKey.labelJoin, flags: 0, identity: 0, text: [dst, separator] + sources)
-        withMemo(site) { memo in
-            for (position, var element) in input.enumerated() {
-                element.labels = memo.value(for: element.labels, at: position) { labels in
-                    labels.setting(dst, to: sources.map { labels[$0] }.joined(separator: separator))
-                }
-                if dst == Labels.metricName { element.dropName = false }
-                out.append(element)
-            }
-        }
-        try checkDuplicates(out, site: site)
-        return out
+        return Relabelling(
+            site: SiteKey(kind: SiteKey.labelJoin, flags: 0, identity: 0, text: [dst, separator] + sources),
+            relabel: { labels in labels.setting(dst, to: sources.map { labels[$0] }.joined(separator: separator)) },
+            keepsName: { _ in dst == Labels.metricName })
     }
 
     func sortFunction(_ call: Call, at time: Int64) throws -> [Element] {

@@ -1,13 +1,27 @@
 import Foundation
 import Series
 
+/// A function of the `*_over_time` family applied to one window: its samples and the evaluation
+/// time (milliseconds) to the value, nil for no output.
+typealias OverTimeFunction = (ArraySlice<Sample>, Int64) -> Double?
+
 extension Evaluator {
     /// The `*_over_time` family and the other functions taking a range vector and scalars.
     func overTime(_ name: String, _ series: [RangeSeries], _ params: [Double], _ time: Int64) throws
         -> [Element]
     {
+        let (compute, keepsName) = try overTimeFunction(name, params)
+        return series.compactMap { s in
+            guard !s.samples.isEmpty, let value = compute(s.samples, time) else { return nil }
+            return Element(labels: s.labels, value: value, dropName: keepsName ? s.dropName : true)
+        }
+    }
+
+    /// The function `name` computes with the scalar parameters `params`, and whether it keeps the
+    /// metric name; fails (or warns) about bad parameters as Prometheus does.
+    func overTimeFunction(_ name: String, _ params: [Double]) throws -> (OverTimeFunction, keepsName: Bool) {
         let keepsName = name == "last_over_time"
-        var compute: (ArraySlice<Sample>) -> Double?
+        let compute: (ArraySlice<Sample>) -> Double?
         switch name {
         case "sum_over_time": compute = { Evaluator.kahanSum($0.map(\.value)) }
         case "avg_over_time": compute = { Evaluator.average($0.map(\.value)) }
@@ -37,11 +51,13 @@ extension Evaluator {
             compute = { Evaluator.quantile(q, $0.map(\.value)) }
         case "predict_linear":
             let duration = params[0]
-            compute = { samples in
-                guard samples.count >= 2 else { return nil }
-                let (slope, intercept) = Evaluator.linearRegression(samples, interceptTime: time)
-                return slope * duration + intercept
-            }
+            return (
+                { samples, time in
+                    guard samples.count >= 2 else { return nil }
+                    let (slope, intercept) = Evaluator.linearRegression(samples, interceptTime: time)
+                    return slope * duration + intercept
+                }, keepsName
+            )
         case "double_exponential_smoothing":
             let (sf, tf) = (params[0], params[1])
             guard sf > 0 && sf < 1 else {
@@ -56,10 +72,7 @@ extension Evaluator {
         default:
             throw QueryError.execution("unknown function \(name)")
         }
-        return series.compactMap { s in
-            guard !s.samples.isEmpty, let value = compute(s.samples) else { return nil }
-            return Element(labels: s.labels, value: value, dropName: keepsName ? s.dropName : true)
-        }
+        return ({ samples, _ in compute(samples) }, keepsName)
     }
 
     static func kahanSum(_ values: [Double]) -> Double {

@@ -82,7 +82,7 @@ extension Evaluator {
     /// Notes once per metric name that `rate`/`increase` read a series whose name does not look
     /// like a counter's. Called for every series at every step, so names already judged return
     /// at once.
-    private func noteNonCounter(_ name: String) {
+    func noteNonCounter(_ name: String) {
         guard !name.isEmpty, name != lastCheckedCounterName else { return }
         lastCheckedCounterName = name
         guard checkedCounterNames.insert(name).inserted else { return }

@@ -1,0 +1,265 @@
+import Series
+
+/// Binary operators and aggregations evaluated over all steps at once (see `evalSteps`): the
+/// matching signatures and grouping keys of series are worked out once, then values are combined
+/// step by step.
+extension Evaluator {
+    /// Whether `binarySteps` evaluates `b`: everything but `group_left` and `group_right`.
+    func canEvalSteps(_ b: BinaryExpr) -> Bool {
+        guard b.lhs.type == .vector && b.rhs.type == .vector else {
+            return (b.lhs.type == .scalar || b.lhs.type == .vector) && (b.rhs.type == .scalar || b.rhs.type == .vector)
+        }
+        return b.op.isSetOperator || (b.matching ?? VectorMatching()).card == .oneToOne
+    }
+
+    /// Whether `aggregateSteps` evaluates `a`: the aggregations without a parameter.
+    func canEvalSteps(_ a: AggregateExpr) -> Bool {
+        switch a.op {
+        case .sum, .avg, .count, .min, .max, .group, .stddev, .stdvar: return a.param == nil
+        default: return false
+        }
+    }
+
+    /// A binary operation `canEvalSteps` accepts, at every step.
+    func binarySteps(_ b: BinaryExpr, _ steps: StepTimes) throws -> StepValue {
+        let lhs = try evalSteps(b.lhs, steps)
+        let rhs = try evalSteps(b.rhs, steps)
+        switch (lhs, rhs) {
+        case (.scalars(let l), .scalars(let r)):
+            return .scalars(
+                zip(l, r).map { l, r in
+                    let (value, keep) = Evaluator.apply(b.op, l, r)
+                    return b.returnBool ? (keep ? 1 : 0) : value
+                })
+        case (.series(let l), .scalars(let r)):
+            return .series(vectorScalarSteps(b, l, r, swapped: false))
+        case (.scalars(let l), .series(let r)):
+            return .series(vectorScalarSteps(b, r, l, swapped: true))
+        case (.series(let l), .series(let r)):
+            let matching = b.matching ?? VectorMatching()
+            let out =
+                b.op.isSetOperator
+                ? setOperationSteps(b.op, l, r, matching) : try oneToOneSteps(b, l, r, matching, steps)
+            try checkStepDuplicates(out)
+            return .series(out)
+        }
+    }
+
+    private func vectorScalarSteps(_ b: BinaryExpr, _ vector: [StepSeries], _ scalars: [Double], swapped: Bool)
+        -> [StepSeries]
+    {
+        var out: [StepSeries] = []
+        for series in vector {
+            var result = StepSeries(
+                labels: series.labels, dropName: series.dropName || !b.op.isComparison || b.returnBool)
+            for (position, step) in series.steps.enumerated() {
+                let scalar = scalars[Int(step)]
+                let element = series.values[position]
+                let (l, r) = swapped ? (scalar, element) : (element, scalar)
+                var (value, keep) = Evaluator.apply(b.op, l, r)
+                if b.op.isComparison && swapped { value = r }
+                if b.returnBool {
+                    value = keep ? 1 : 0
+                    keep = true
+                }
+                if keep { result.append(Int(step), value) }
+            }
+            if !result.steps.isEmpty { out.append(result) }
+        }
+        return out
+    }
+
+    /// Numbers the matching signatures of both sides: equal signatures, equal numbers.
+    private func signatureIDs(_ l: [StepSeries], _ r: [StepSeries], _ m: VectorMatching) -> (
+        lhs: [Int], rhs: [Int], count: Int
+    ) {
+        var ids: [Labels: Int] = [:]
+        func id(_ series: StepSeries) -> Int {
+            let signature = Evaluator.signature(series.labels, m)
+            if let known = ids[signature] { return known }
+            ids[signature] = ids.count
+            return ids.count - 1
+        }
+        let lhs = l.map(id)
+        let rhs = r.map(id)
+        return (lhs, rhs, ids.count)
+    }
+
+    /// `and`, `or` and `unless`: which steps of each side's series remain.
+    private func setOperationSteps(_ op: BinaryOperator, _ l: [StepSeries], _ r: [StepSeries], _ m: VectorMatching)
+        -> [StepSeries]
+    {
+        let (lhsIDs, rhsIDs, count) = signatureIDs(l, r, m)
+        /// The steps at which some series of `side` with each signature has a value, ascending.
+        func presence(_ side: [StepSeries], _ ids: [Int]) -> [[Int32]] {
+            var out = [[Int32]](repeating: [], count: count)
+            var merged = [Bool](repeating: false, count: count)
+            for (index, series) in side.enumerated() {
+                let id = ids[index]
+                if out[id].isEmpty {
+                    out[id] = series.steps
+                } else {
+                    out[id] += series.steps
+                    merged[id] = true
+                }
+            }
+            for id in out.indices where merged[id] { out[id] = Array(Set(out[id])).sorted() }
+            return out
+        }
+        /// `series` at the steps that are (`present`) or are not in `other`, ascending.
+        func filter(_ series: StepSeries, _ other: [Int32], present: Bool) -> StepSeries {
+            var result = StepSeries(labels: series.labels, dropName: series.dropName)
+            var next = 0
+            for (position, step) in series.steps.enumerated() {
+                while next < other.count, other[next] < step { next += 1 }
+                if (next < other.count && other[next] == step) == present {
+                    result.append(Int(step), series.values[position])
+                }
+            }
+            return result
+        }
+        var out: [StepSeries]
+        switch op {
+        case .and, .unless:
+            let right = presence(r, rhsIDs)
+            out = l.enumerated().map { index, series in filter(series, right[lhsIDs[index]], present: op == .and) }
+        default:
+            let left = presence(l, lhsIDs)
+            out = l + r.enumerated().map { index, series in filter(series, left[rhsIDs[index]], present: false) }
+        }
+        return out.filter { !$0.steps.isEmpty }
+    }
+
+    /// An arithmetic or comparison operator between vectors matched one to one, step by step
+    /// with the checks and errors of `vectorVector`.
+    private func oneToOneSteps(
+        _ b: BinaryExpr, _ l: [StepSeries], _ r: [StepSeries], _ m: VectorMatching, _ steps: StepTimes
+    ) throws -> [StepSeries] {
+        if l.isEmpty || r.isEmpty { return [] }
+        let (lhsIDs, rhsIDs, count) = signatureIDs(l, r, m)
+        var out = l.map { series in
+            StepSeries(
+                labels: resultMetric(series.labels, .empty, b.op, m),
+                dropName: b.returnBool || !b.op.isComparison || series.dropName)
+        }
+        var lhsCursor = StepCursor(l)
+        var rhsCursor = StepCursor(r)
+        // Per signature: the step its right-hand series was last seen at, that series and its
+        // value, and the step it was last matched at.
+        var seenAt = [Int](repeating: -1, count: count)
+        var seenSeries = [Int](repeating: 0, count: count)
+        var seenValue = [Double](repeating: 0, count: count)
+        var matchedAt = [Int](repeating: -1, count: count)
+        var left: [(series: Int, value: Double)] = []
+        var right: [(series: Int, value: Double)] = []
+        for step in 0..<steps.count {
+            if step & 1023 == 1023 { try checkLimits() }
+            lhsCursor.values(at: step, into: &left)
+            rhsCursor.values(at: step, into: &right)
+            if left.isEmpty || right.isEmpty { continue }
+            for (series, value) in right {
+                let id = rhsIDs[series]
+                if seenAt[id] == step {
+                    let labels = r[series].labels
+                    let matched = m.on ? labels.keeping(Set(m.matchingLabels)) : Evaluator.signature(labels, m)
+                    throw QueryError.execution(
+                        "found duplicate series for the match group \(matched.bracedDescription) on the right hand-side of the operation: [\(labels.bracedDescription), \(r[seenSeries[id]].labels.bracedDescription)];many-to-many matching not allowed: matching labels must be unique on one side"
+                    )
+                }
+                seenAt[id] = step
+                seenSeries[id] = series
+                seenValue[id] = value
+            }
+            for (series, value) in left {
+                let id = lhsIDs[series]
+                guard seenAt[id] == step else { continue }
+                var (result, keep) = Evaluator.apply(b.op, value, seenValue[id])
+                if b.returnBool {
+                    result = keep ? 1 : 0
+                } else if !keep {
+                    continue
+                }
+                if matchedAt[id] == step {
+                    throw QueryError.execution(
+                        "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)")
+                }
+                matchedAt[id] = step
+                out[series].append(step, result)
+            }
+        }
+        return out.filter { !$0.steps.isEmpty }
+    }
+
+    /// An aggregation `canEvalSteps` accepts, at every step.
+    func aggregateSteps(_ a: AggregateExpr, _ steps: StepTimes) throws -> [StepSeries] {
+        let input = try seriesSteps(a.expr, steps)
+        var ids: [Labels: Int] = [:]
+        var keys: [Labels] = []
+        let groupOfSeries = input.map { series in
+            let key = groupingKey(series.labels, a)
+            if let known = ids[key] { return known }
+            ids[key] = keys.count
+            keys.append(key)
+            return keys.count - 1
+        }
+        var out = keys.map { StepSeries(labels: $0, dropName: false) }
+        var groups = keys.map { Evaluator.startGroup(a, key: $0, 0, false) }
+        var startedAt = [Int](repeating: -1, count: keys.count)
+        var started: [Int] = []
+        var cursor = StepCursor(input)
+        var values: [(series: Int, value: Double)] = []
+        for step in 0..<steps.count {
+            if step & 1023 == 1023 { try checkLimits() }
+            cursor.values(at: step, into: &values)
+            started.removeAll(keepingCapacity: true)
+            for (series, value) in values {
+                let id = groupOfSeries[series]
+                if startedAt[id] == step {
+                    accumulate(&groups[id], value, a.op)
+                } else {
+                    startedAt[id] = step
+                    started.append(id)
+                    groups[id] = Evaluator.startGroup(a, key: keys[id], value, input[series].dropName)
+                }
+            }
+            for id in started {
+                let group = groups[id]
+                out[id].append(step, Evaluator.result(of: group, a.op, 0))
+                if group.dropName { out[id].dropName = true }
+            }
+        }
+        return out.filter { !$0.steps.isEmpty }
+    }
+}
+
+/// Walks series step by step: at each step, which series have a value there and what it is.
+/// The series' points are copied into flat arrays, so a step reads them without retaining.
+struct StepCursor {
+    private var steps: [Int32] = []
+    private var values: [Double] = []
+    /// Per series: its next point in `steps`/`values`, and the end of its points.
+    private var positions: [Int] = []
+    private var ends: [Int] = []
+
+    init(_ series: [StepSeries]) {
+        for item in series {
+            positions.append(steps.count)
+            steps += item.steps
+            values += item.values
+            ends.append(steps.count)
+        }
+    }
+
+    /// Replaces `out` with the series (by index, in order) that have a value at `step`, which
+    /// must be past the step of the previous call.
+    mutating func values(at step: Int, into out: inout [(series: Int, value: Double)]) {
+        out.removeAll(keepingCapacity: true)
+        let target = Int32(truncatingIfNeeded: step)
+        for index in positions.indices {
+            let position = positions[index]
+            guard position < ends[index], steps[position] == target else { continue }
+            out.append((index, values[position]))
+            positions[index] = position + 1
+        }
+    }
+}
