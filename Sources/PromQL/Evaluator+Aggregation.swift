@@ -25,7 +25,13 @@ extension Evaluator {
                 scalarParam = try evalScalar(param, at: time)
             }
         }
-        let input = try evalVector(a.expr, at: time)
+        return try aggregate(a, try evalVector(a.expr, at: time), scalarParam: scalarParam, stringParam: stringParam)
+    }
+
+    /// Aggregation `a` of one step's `input`, with its parameter's value at that step.
+    func aggregate(_ a: AggregateExpr, _ input: [Element], scalarParam: Double, stringParam: String) throws
+        -> [Element]
+    {
         switch a.op {
         case .topk, .bottomk, .limitk, .limitRatio:
             return try selectK(a, input, scalarParam)

@@ -3,8 +3,11 @@ import Series
 
 extension Evaluator {
     func evalBinary(_ b: BinaryExpr, at time: Int64) throws -> EvalValue {
-        let lhs = try eval(b.lhs, at: time)
-        let rhs = try eval(b.rhs, at: time)
+        try combine(b, try eval(b.lhs, at: time), try eval(b.rhs, at: time))
+    }
+
+    /// Operator `b` applied to the values of its two sides at one step.
+    func combine(_ b: BinaryExpr, _ lhs: EvalValue, _ rhs: EvalValue) throws -> EvalValue {
         switch (lhs, rhs) {
         case (.scalar(let l), .scalar(let r)):
             let (value, keep) = Evaluator.apply(b.op, l, r)

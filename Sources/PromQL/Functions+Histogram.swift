@@ -31,9 +31,7 @@ extension Evaluator {
         return groups
     }
 
-    func histogramQuantile(_ call: Call, at time: Int64) throws -> [Element] {
-        let q = try evalScalar(call.args[0], at: time)
-        let input = try evalVector(call.args[1], at: time)
+    func histogramQuantile(_ q: Double, _ input: [Element]) throws -> [Element] {
         if q.isNaN || q < 0 || q > 1 {
             warn("quantile value should be between 0 and 1, got \(Formatting.goDefault(q))")
         }
@@ -51,10 +49,7 @@ extension Evaluator {
         return out
     }
 
-    func histogramFraction(_ call: Call, at time: Int64) throws -> [Element] {
-        let lower = try evalScalar(call.args[0], at: time)
-        let upper = try evalScalar(call.args[1], at: time)
-        let input = try evalVector(call.args[2], at: time)
+    func histogramFraction(_ lower: Double, _ upper: Double, _ input: [Element]) throws -> [Element] {
         let out = bucketGroups(input).map { labels, buckets in
             Element(
                 labels: labels, value: Evaluator.bucketFraction(lower, upper, buckets), dropName: true)

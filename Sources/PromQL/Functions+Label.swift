@@ -122,8 +122,7 @@ extension Evaluator {
             keepsName: { _ in dst == Labels.metricName })
     }
 
-    func sortFunction(_ call: Call, at time: Int64) throws -> [Element] {
-        let input = try evalVector(call.args[0], at: time)
+    func sortFunction(_ call: Call, _ input: [Element], at time: Int64) throws -> [Element] {
         let name = call.function.name
         if name == "sort" || name == "sort_desc" {
             let descending = name == "sort_desc"

@@ -16,20 +16,10 @@ extension Evaluator {
             return .scalar(input.count == 1 ? input[0].value : .nan)
         case "timestamp":
             return .vector(try timestamp(call.args[0], at: time))
-        case "absent":
-            let input = try evalVector(call.args[0], at: time)
-            return .vector(
-                input.isEmpty ? [Element(labels: Evaluator.absentLabels(call.args[0]), value: 1)] : [])
         case "label_replace":
             return .vector(try labelReplace(call, at: time))
         case "label_join":
             return .vector(try labelJoin(call, at: time))
-        case "sort", "sort_desc", "sort_by_label", "sort_by_label_desc":
-            return .vector(try sortFunction(call, at: time))
-        case "histogram_quantile":
-            return .vector(try histogramQuantile(call, at: time))
-        case "histogram_fraction":
-            return .vector(try histogramFraction(call, at: time))
         case "histogram_count", "histogram_sum", "histogram_avg", "histogram_stddev",
             "histogram_stdvar":
             _ = try evalVector(call.args[0], at: time)
@@ -51,10 +41,9 @@ extension Evaluator {
                     Element(labels: $0.labels, value: math($0.value), dropName: true)
                 })
         }
-        if let apply = Evaluator.parameterisedMathFunctions[name] {
-            let input = try evalVector(call.args[0], at: time)
-            let params = try call.args.dropFirst().map { try evalScalar($0, at: time) }
-            return .vector(apply(input, params))
+        if Evaluator.valueFunctions.contains(name) {
+            let arguments = try call.args.filter { $0.type != .string }.map { try eval($0, at: time) }
+            return .vector(try applyCall(call, arguments, at: time))
         }
         guard
             case .matrix(let series, let window) = try eval(
@@ -77,6 +66,45 @@ extension Evaluator {
                 })
         }
         return .vector(try overTime(name, series, params, time))
+    }
+
+    /// The functions of instant vectors and scalars that `applyCall` computes from their
+    /// evaluated arguments.
+    static let valueFunctions: Set<String> = [
+        "absent", "sort", "sort_desc", "sort_by_label", "sort_by_label_desc", "histogram_quantile",
+        "histogram_fraction", "clamp", "clamp_max", "clamp_min", "round",
+    ]
+
+    /// One of the `valueFunctions` applied to `arguments`, the values of the call's arguments
+    /// that are not strings, in order.
+    func applyCall(_ call: Call, _ arguments: [EvalValue], at time: Int64) throws -> [Element] {
+        func vector(_ index: Int) throws -> [Element] {
+            switch arguments[index] {
+            case .vector(let elements): return elements
+            case .scalar(let value): return [Element(labels: .empty, value: value)]
+            default: throw QueryError.execution("expected instant vector")
+            }
+        }
+        func scalar(_ index: Int) throws -> Double {
+            guard case .scalar(let value) = arguments[index] else { throw QueryError.execution("expected scalar") }
+            return value
+        }
+        let name = call.function.name
+        switch name {
+        case "absent":
+            return try vector(0).isEmpty ? [Element(labels: Evaluator.absentLabels(call.args[0]), value: 1)] : []
+        case "sort", "sort_desc", "sort_by_label", "sort_by_label_desc":
+            return try sortFunction(call, try vector(0), at: time)
+        case "histogram_quantile":
+            return try histogramQuantile(try scalar(0), try vector(1))
+        case "histogram_fraction":
+            return try histogramFraction(try scalar(0), try scalar(1), try vector(2))
+        default:
+            guard let apply = Evaluator.parameterisedMathFunctions[name] else {
+                throw QueryError.execution("unsupported function \(name)")
+            }
+            return apply(try vector(0), try (1..<arguments.count).map(scalar))
+        }
     }
 
     /// Notes once per metric name that `rate`/`increase` read a series whose name does not look

@@ -74,13 +74,72 @@ extension Evaluator {
             }
         case .binary(let binary) where canEvalSteps(binary):
             return try binarySteps(binary, steps)
+        case .binary(let binary):
+            return .series(
+                try applySteps([binary.lhs, binary.rhs], steps) { values, _ in
+                    guard case .vector(let elements) = try combine(binary, values[0], values[1]) else {
+                        throw QueryError.execution("expected instant vector")
+                    }
+                    return elements
+                })
         case .aggregate(let aggregate) where canEvalSteps(aggregate):
             return .series(try aggregateSteps(aggregate, steps))
+        case .aggregate(let a):
+            let param = a.param.flatMap { $0.type == .scalar ? $0 : nil }
+            return .series(
+                try applySteps([param, a.expr].compactMap { $0 }, steps) { values, time in
+                    let stringParam = try a.param.map { $0.type == .string ? try evalString($0, at: time) : "" } ?? ""
+                    guard case .vector(let input) = values[values.count - 1] else {
+                        throw QueryError.execution("expected instant vector")
+                    }
+                    let scalarParam: Double
+                    if case .scalar(let value) = values[0] { scalarParam = value } else { scalarParam = 0 }
+                    return try aggregate(a, input, scalarParam: scalarParam, stringParam: stringParam)
+                })
         case .call(let call) where canEvalSteps(call):
             return try callSteps(call, steps)
+        case .call(let call) where Evaluator.valueFunctions.contains(call.function.name):
+            return .series(
+                try applySteps(call.args.filter { $0.type != .string }, steps) { values, time in
+                    try applyCall(call, values, at: time)
+                })
         default:
             return try evalStepByStep(expr, steps)
         }
+    }
+
+    /// Evaluates `inputs` over all steps, then `body` at each step with their values there (and
+    /// the step's time): for nodes whose own work is done step by step (`topk`,
+    /// `histogram_quantile`, `group_left`, ...), so that their inputs need not be.
+    func applySteps(_ inputs: [Expr], _ steps: StepTimes, _ body: ([EvalValue], Int64) throws -> [Element])
+        throws -> [StepSeries]
+    {
+        let values = try inputs.map { try evalSteps($0, steps) }
+        var cursors = values.map { value -> StepCursor? in
+            if case .series(let list) = value { StepCursor(list) } else { nil }
+        }
+        var gatherer = StepGatherer()
+        var present: [(series: Int, value: Double)] = []
+        var arguments: [EvalValue] = []
+        for step in 0..<steps.count {
+            if step & 255 == 255 { try checkLimits() }
+            arguments.removeAll(keepingCapacity: true)
+            for index in values.indices {
+                switch values[index] {
+                case .scalars(let scalars):
+                    arguments.append(.scalar(scalars[step]))
+                case .series(let list):
+                    cursors[index]?.values(at: step, into: &present)
+                    arguments.append(
+                        .vector(
+                            present.map {
+                                Element(labels: list[$0.series].labels, value: $0.value, dropName: list[$0.series].dropName)
+                            }))
+                }
+            }
+            gatherer.add(try body(arguments, steps.time(step)), step: step)
+        }
+        return gatherer.series
     }
 
     /// The series of an instant-vector expression evaluated at every step.
