@@ -4,12 +4,9 @@ import Series
 /// matching signatures and grouping keys of series are worked out once, then values are combined
 /// step by step.
 extension Evaluator {
-    /// Whether `binarySteps` evaluates `b`: everything but `group_left` and `group_right`.
+    /// Whether `binarySteps` evaluates `b`: operators between scalars and instant vectors.
     func canEvalSteps(_ b: BinaryExpr) -> Bool {
-        guard b.lhs.type == .vector && b.rhs.type == .vector else {
-            return (b.lhs.type == .scalar || b.lhs.type == .vector) && (b.rhs.type == .scalar || b.rhs.type == .vector)
-        }
-        return b.op.isSetOperator || (b.matching ?? VectorMatching()).card == .oneToOne
+        (b.lhs.type == .scalar || b.lhs.type == .vector) && (b.rhs.type == .scalar || b.rhs.type == .vector)
     }
 
     /// Whether `aggregateSteps` evaluates `a`: the aggregations without a parameter.
@@ -39,7 +36,7 @@ extension Evaluator {
             let matching = b.matching ?? VectorMatching()
             let out =
                 b.op.isSetOperator
-                ? setOperationSteps(b.op, l, r, matching) : try oneToOneSteps(b, l, r, matching, steps)
+                ? setOperationSteps(b.op, l, r, matching) : try matchedSteps(b, l, r, matching, steps)
             try checkStepDuplicates(out)
             return .series(out)
         }
@@ -130,61 +127,92 @@ extension Evaluator {
         return out.filter { !$0.steps.isEmpty }
     }
 
-    /// An arithmetic or comparison operator between vectors matched one to one, step by step
-    /// with the checks and errors of `vectorVector`.
-    private func oneToOneSteps(
-        _ b: BinaryExpr, _ l: [StepSeries], _ r: [StepSeries], _ m: VectorMatching, _ steps: StepTimes
+    /// An arithmetic or comparison operator between vectors, step by step with the checks and
+    /// errors of `vectorVector`: the "one" side's series are matched to the "many" side's once
+    /// per signature and step, and each pair of series gives one result series (each series of
+    /// the "many" side, unless `group_left`/`group_right` copy labels from the other side).
+    private func matchedSteps(
+        _ b: BinaryExpr, _ lhs: [StepSeries], _ rhs: [StepSeries], _ m: VectorMatching, _ steps: StepTimes
     ) throws -> [StepSeries] {
-        if l.isEmpty || r.isEmpty { return [] }
-        let (lhsIDs, rhsIDs, count) = signatureIDs(l, r, m)
-        var out = l.map { series in
-            StepSeries(
-                labels: resultMetric(series.labels, .empty, b.op, m),
-                dropName: b.returnBool || !b.op.isComparison || series.dropName)
+        if lhs.isEmpty || rhs.isEmpty { return [] }
+        let oneToMany = m.card == .oneToMany
+        let (many, one) = oneToMany ? (rhs, lhs) : (lhs, rhs)
+        let (manyIDs, oneIDs, count) = signatureIDs(many, one, m)
+        var out: [StepSeries] = []
+        var outputOfSeries = [Int](repeating: -1, count: many.count)
+        var outputOfPair: [Int: Int] = [:]
+        func output(_ series: Int, _ other: Int) -> Int {
+            let key = m.include.isEmpty ? series : series * one.count + other
+            if m.include.isEmpty, outputOfSeries[series] >= 0 { return outputOfSeries[series] }
+            if !m.include.isEmpty, let known = outputOfPair[key] { return known }
+            out.append(
+                StepSeries(
+                    labels: resultMetric(many[series].labels, one[other].labels, b.op, m),
+                    dropName: b.returnBool || !b.op.isComparison || many[series].dropName))
+            if m.include.isEmpty { outputOfSeries[series] = out.count - 1 } else { outputOfPair[key] = out.count - 1 }
+            return out.count - 1
         }
-        var lhsCursor = StepCursor(l)
-        var rhsCursor = StepCursor(r)
-        // Per signature: the step its right-hand series was last seen at, that series and its
+        var manyCursor = StepCursor(many)
+        var oneCursor = StepCursor(one)
+        // Per signature: the step its "one" side series was last seen at, that series and its
         // value, and the step it was last matched at.
         var seenAt = [Int](repeating: -1, count: count)
         var seenSeries = [Int](repeating: 0, count: count)
         var seenValue = [Double](repeating: 0, count: count)
         var matchedAt = [Int](repeating: -1, count: count)
-        var left: [(series: Int, value: Double)] = []
-        var right: [(series: Int, value: Double)] = []
+        var manyPresent: [(series: Int, value: Double)] = []
+        var onePresent: [(series: Int, value: Double)] = []
         for step in 0..<steps.count {
             if step & 1023 == 1023 { try checkLimits() }
-            lhsCursor.values(at: step, into: &left)
-            rhsCursor.values(at: step, into: &right)
-            if left.isEmpty || right.isEmpty { continue }
-            for (series, value) in right {
-                let id = rhsIDs[series]
+            manyCursor.values(at: step, into: &manyPresent)
+            oneCursor.values(at: step, into: &onePresent)
+            if manyPresent.isEmpty || onePresent.isEmpty { continue }
+            for (series, value) in onePresent {
+                let id = oneIDs[series]
                 if seenAt[id] == step {
-                    let labels = r[series].labels
+                    let labels = one[series].labels
                     let matched = m.on ? labels.keeping(Set(m.matchingLabels)) : Evaluator.signature(labels, m)
                     throw QueryError.execution(
-                        "found duplicate series for the match group \(matched.bracedDescription) on the right hand-side of the operation: [\(labels.bracedDescription), \(r[seenSeries[id]].labels.bracedDescription)];many-to-many matching not allowed: matching labels must be unique on one side"
+                        "found duplicate series for the match group \(matched.bracedDescription) on the \(oneToMany ? "left" : "right") hand-side of the operation: [\(labels.bracedDescription), \(one[seenSeries[id]].labels.bracedDescription)];many-to-many matching not allowed: matching labels must be unique on one side"
                     )
                 }
                 seenAt[id] = step
                 seenSeries[id] = series
                 seenValue[id] = value
             }
-            for (series, value) in left {
-                let id = lhsIDs[series]
+            for (series, value) in manyPresent {
+                let id = manyIDs[series]
                 guard seenAt[id] == step else { continue }
-                var (result, keep) = Evaluator.apply(b.op, value, seenValue[id])
+                let (l, r) = oneToMany ? (seenValue[id], value) : (value, seenValue[id])
+                var (result, keep) = Evaluator.apply(b.op, l, r)
                 if b.returnBool {
                     result = keep ? 1 : 0
                 } else if !keep {
                     continue
                 }
-                if matchedAt[id] == step {
-                    throw QueryError.execution(
-                        "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)")
+                if m.card == .oneToOne {
+                    if matchedAt[id] == step {
+                        throw QueryError.execution(
+                            "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)")
+                    }
+                    matchedAt[id] = step
                 }
-                matchedAt[id] = step
-                out[series].append(step, result)
+                out[output(series, seenSeries[id])].append(step, result)
+            }
+        }
+        if m.card != .oneToOne {
+            // Two results of one signature with the same labels at one step.
+            var bySignature: [Int: [Int]] = [:]
+            var signatureOfOutput: [Int: Int] = [:]
+            for (series, index) in outputOfSeries.enumerated() where index >= 0 { signatureOfOutput[index] = manyIDs[series] }
+            for (key, index) in outputOfPair { signatureOfOutput[index] = manyIDs[key / one.count] }
+            for (index, id) in signatureOfOutput { bySignature[id, default: []].append(index) }
+            for indexes in bySignature.values where indexes.count > 1 {
+                do {
+                    try checkStepDuplicates(indexes.map { out[$0] })
+                } catch {
+                    throw QueryError.execution("multiple matches for labels: grouping labels must ensure unique matches")
+                }
             }
         }
         return out.filter { !$0.steps.isEmpty }

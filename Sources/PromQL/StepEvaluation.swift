@@ -74,14 +74,6 @@ extension Evaluator {
             }
         case .binary(let binary) where canEvalSteps(binary):
             return try binarySteps(binary, steps)
-        case .binary(let binary):
-            return .series(
-                try applySteps([binary.lhs, binary.rhs], steps) { values, _ in
-                    guard case .vector(let elements) = try combine(binary, values[0], values[1]) else {
-                        throw QueryError.execution("expected instant vector")
-                    }
-                    return elements
-                })
         case .aggregate(let aggregate) where canEvalSteps(aggregate):
             return .series(try aggregateSteps(aggregate, steps))
         case .aggregate(let a):
@@ -110,7 +102,7 @@ extension Evaluator {
 
     /// Evaluates `inputs` over all steps, then `body` at each step with their values there (and
     /// the step's time): for nodes whose own work is done step by step (`topk`,
-    /// `histogram_quantile`, `group_left`, ...), so that their inputs need not be.
+    /// `histogram_quantile`, ...), so that their inputs need not be.
     func applySteps(_ inputs: [Expr], _ steps: StepTimes, _ body: ([EvalValue], Int64) throws -> [Element])
         throws -> [StepSeries]
     {

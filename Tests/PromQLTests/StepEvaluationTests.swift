@@ -58,7 +58,9 @@ private let expressions = [
     "absent(nonexistent)", "absent(x_total{inst='2'})", "clamp(y, 20, 21)", "round(y, 0.5)",
     "sum(rate(x_total[1m])) / sum(rate(x_total[5m]))", "timestamp(x_total)",
     "max_over_time(rate(x_total[1m])[5m:30s])", "sum(x_total) + on() group_left count(y)",
-    "rate(x_total[1m]) > 0.5 or on(job) vector(1)",
+    "rate(x_total[1m]) > 0.5 or on(job) vector(1)", "x_total * on(job) group_left(le) h_bucket{le='1'}",
+    "x_total * on(job) group_left h_bucket", "h_bucket{le='1'} + on(job) group_right(le) x_total",
+    "label_replace(x_total, 'inst', '1', '', '') / on(job) group_left y",
 ]
 
 /// A query's outcome as comparable text: series with their points (values by bit pattern), or

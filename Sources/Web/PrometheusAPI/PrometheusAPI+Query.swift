@@ -92,7 +92,7 @@ extension PrometheusAPI {
         record(result.statistics, queueTime: queueTime)
         var warnings = result.warnings
         if limit > 0 { warnings += Self.truncate(&result.value, to: limit) }
-        var writer = JSONWriter(capacity: 4096)
+        var writer = JSONWriter(capacity: PrometheusJSON.estimatedSize(of: result.value))
         writer.byte(UInt8(ascii: "{"))
         PrometheusJSON.result(result.value, into: &writer)
         if wantsStatistics {

@@ -36,6 +36,16 @@ enum PrometheusJSON {
     }
 
     /// `"resultType":"...","result":...` for a query's value.
+    /// About how many bytes `result` writes for `value` (a little more, usually), so that a
+    /// large answer is written into memory reserved once instead of grown by copying.
+    static func estimatedSize(of value: QueryValue) -> Int {
+        switch value {
+        case .scalar, .string: return 256
+        case .vector(let samples): return 256 + samples.count * 160
+        case .matrix(let series): return series.reduce(256) { $0 + 160 + $1.samples.count * 28 }
+        }
+    }
+
     static func result(_ value: QueryValue, into writer: inout JSONWriter) {
         writer.raw("\"resultType\":\"")
         writer.raw(resultType(value))
