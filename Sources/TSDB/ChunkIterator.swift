@@ -6,7 +6,8 @@ import Series
 /// `isMalformed`; it never traps.
 public struct ChunkIterator: Sendable {
     private var reader: BitReader
-    private let encoding: ChunkEncoding?
+    private let isDecimal: Bool
+    private let isLegacy: Bool
     private var legacy: XORIterator?
     private let total: Int
     private var index = 0
@@ -24,7 +25,9 @@ public struct ChunkIterator: Sendable {
 
     /// Starts before the first sample of the chunk `bytes`.
     public init(bytes: [UInt8]) {
-        encoding = bytes.first.flatMap(ChunkEncoding.init(rawValue:))
+        let encoding = bytes.first.flatMap(ChunkEncoding.init(rawValue:))
+        isDecimal = encoding == .decimal
+        isLegacy = encoding == .prometheusXOR
         var headerBytes = 3
         switch encoding {
         case .prometheusXOR:
@@ -57,12 +60,7 @@ public struct ChunkIterator: Sendable {
 
     /// The next sample, or nil at the end of the chunk (or where a malformed stream stops).
     public mutating func next() -> Sample? {
-        if var inner = legacy {
-            let sample = inner.next()
-            isMalformed = inner.isMalformed
-            legacy = inner
-            return sample
-        }
+        if isLegacy { return nextLegacy() }
         guard index < total, !isMalformed else { return nil }
         guard decode() else {
             isMalformed = true
@@ -70,6 +68,15 @@ public struct ChunkIterator: Sendable {
         }
         index += 1
         return Sample(timestamp: timestamp, value: Double(bitPattern: valueBits))
+    }
+
+    /// Decodes a `prometheusXOR` chunk through `XORIterator`.
+    private mutating func nextLegacy() -> Sample? {
+        guard var inner = legacy else { return nil }
+        let sample = inner.next()
+        isMalformed = inner.isMalformed
+        legacy = inner
+        return sample
     }
 
     private mutating func decode() -> Bool {
@@ -90,7 +97,7 @@ public struct ChunkIterator: Sendable {
     }
 
     private mutating func readFirstValue() -> Bool {
-        guard encoding == .decimal else {
+        guard isDecimal else {
             guard let bits = reader.readBits(64) else { return false }
             xor.previous = bits
             valueBits = bits
@@ -109,7 +116,7 @@ public struct ChunkIterator: Sendable {
     }
 
     private mutating func readValue() -> Bool {
-        guard encoding == .decimal else {
+        guard isDecimal else {
             guard xor.read(from: &reader) else { return false }
             valueBits = xor.previous
             return true

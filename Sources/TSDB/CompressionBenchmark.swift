@@ -30,6 +30,12 @@ public enum CompressionBenchmark {
         public var prometheusXORBytesPerSampleByKind: [String: Double]
         /// The same samples in Prometheus's XOR chunks, all kinds.
         public var prometheusXORBytesPerSample: Double
+        /// Nanoseconds to decode one sample from llmwatch's closed chunks (the best of 3 passes).
+        public var decodeNanosecondsPerSample: Double
+        /// Nanoseconds to decode one sample from Prometheus's XOR chunks of the same samples.
+        public var prometheusXORDecodeNanosecondsPerSample: Double
+        /// Whether both decoders gave the same samples (a checksum of timestamps and value bits).
+        public var decodersAgree: Bool
 
         /// Chunk bytes per sample: the figure comparable to Prometheus's ≈ 1.3.
         public var chunkBytesPerSample: Double { Double(chunkBytes) / Double(samples) }
@@ -43,7 +49,9 @@ public enum CompressionBenchmark {
             let format = { (value: Double) in String(format: "%.3f", value) }
             return "\(samples) samples in \(series) series: \(format(chunkBytesPerSample)) chunk bytes/sample, "
                 + "\(format(diskBytesPerSample)) disk bytes/sample after checkpoint, "
-                + "\(format(walBytesPerSample)) WAL bytes/sample before it; by kind: "
+                + "\(format(walBytesPerSample)) WAL bytes/sample before it; decode "
+                + "\(format(decodeNanosecondsPerSample)) ns/sample (Prometheus's XOR codec "
+                + "\(format(prometheusXORDecodeNanosecondsPerSample))); by kind: "
                 + chunkBytesPerSampleByKind.sorted { $0.key < $1.key }.map {
                     "\($0.key) \(format($0.value)) (Prometheus's XOR codec "
                         + "\(format(prometheusXORBytesPerSampleByKind[$0.key] ?? 0)))"
@@ -73,12 +81,44 @@ public enum CompressionBenchmark {
         let walBytes = db.stats.walBytes
         try db.checkpoint()
         let stats = db.stats
-        let (ours, prometheus) = try bytesPerSampleByKind(db)
+        let (ours, prometheus, chunks) = try bytesPerSampleByKind(db)
+        let decoded = (
+            ours: decodeTime(chunks.ours) { ChunkIterator(bytes: $0) },
+            prometheus: decodeTime(chunks.prometheus) { XORIterator(bytes: $0) }
+        )
         return Result(
             series: stats.series, samples: stats.samples, chunkBytes: stats.chunkBytes, walBytes: walBytes,
             diskBytes: stats.diskBytes, chunkBytesPerSampleByKind: ours.perSample,
             prometheusXORBytesPerSampleByKind: prometheus.perSample,
-            prometheusXORBytesPerSample: Double(prometheus.bytes) / Double(max(stats.samples, 1)))
+            prometheusXORBytesPerSample: Double(prometheus.bytes) / Double(max(stats.samples, 1)),
+            decodeNanosecondsPerSample: decoded.ours.nanoseconds,
+            prometheusXORDecodeNanosecondsPerSample: decoded.prometheus.nanoseconds,
+            decodersAgree: decoded.ours.checksum == decoded.prometheus.checksum)
+    }
+
+    /// Nanoseconds per sample to decode every chunk (the best of three passes) and a checksum of
+    /// the samples decoded, which also keeps the decoding from being optimised away.
+    private static func decodeTime<Iterator>(_ chunks: [[UInt8]], _ makeIterator: ([UInt8]) -> Iterator) -> (
+        nanoseconds: Double, checksum: UInt64
+    ) where Iterator: DecodingIterator {
+        var best = Duration.seconds(1_000_000)
+        var samples = 0
+        var checksum: UInt64 = 0
+        for _ in 0..<3 {
+            samples = 0
+            checksum = 0
+            let began = ContinuousClock.now
+            for bytes in chunks {
+                var iterator = makeIterator(bytes)
+                while let sample = iterator.next() {
+                    checksum = checksum &* 31 &+ UInt64(bitPattern: sample.timestamp) ^ sample.value.bitPattern
+                    samples += 1
+                }
+            }
+            best = min(best, ContinuousClock.now - began)
+        }
+        let (seconds, attoseconds) = best.components
+        return ((Double(seconds) * 1e9 + Double(attoseconds) / 1e9) / Double(max(samples, 1)), checksum)
     }
 
     /// The first timestamp of every series (milliseconds).
@@ -101,9 +141,12 @@ public enum CompressionBenchmark {
 
     /// Re-encodes each series read back from `db` into 120-sample chunks, grouped by metric name:
     /// in llmwatch's chunks sealed as the head seals them, and in Prometheus's XOR chunks.
-    private static func bytesPerSampleByKind(_ db: DB) throws -> (ours: KindSizes, prometheus: KindSizes) {
+    private static func bytesPerSampleByKind(_ db: DB) throws -> (
+        ours: KindSizes, prometheus: KindSizes, chunks: (ours: [[UInt8]], prometheus: [[UInt8]])
+    ) {
         var ours = KindSizes()
         var prometheus = KindSizes()
+        var chunks: (ours: [[UInt8]], prometheus: [[UInt8]]) = ([], [])
         let all = try LabelMatcher(name: Labels.metricName, type: .regexMatch, value: ".+")
         for series in try db.select(matchers: [all], minTime: .min, maxTime: .max) {
             var iterator = series.makeIterator()
@@ -113,8 +156,11 @@ public enum CompressionBenchmark {
             var samples = 0
             while let sample = try iterator.next() {
                 if chunk.count >= Chunk.targetSamples {
-                    bytes.ours += chunk.sealed().count
+                    let sealed = chunk.sealed()
+                    bytes.ours += sealed.count
                     bytes.prometheus += xor.bytes.count
+                    chunks.ours.append(sealed)
+                    chunks.prometheus.append(xor.bytes)
                     chunk = Chunk()
                     xor = XORChunk()
                 }
@@ -130,7 +176,7 @@ public enum CompressionBenchmark {
             prometheus.totals[name, default: (0, 0)].bytes += bytes.prometheus
             prometheus.totals[name, default: (0, 0)].samples += samples
         }
-        return (ours, prometheus)
+        return (ours, prometheus, chunks)
     }
 
     /// One synthetic series.
@@ -206,3 +252,11 @@ public enum CompressionBenchmark {
         }
     }
 }
+
+/// The chunk iterators `decodeTime` compares.
+protocol DecodingIterator {
+    mutating func next() -> Sample?
+}
+
+extension ChunkIterator: DecodingIterator {}
+extension XORIterator: DecodingIterator {}

@@ -31,7 +31,8 @@ enum DecimalValues {
     /// The value a mantissa stands for at `scale`.
     @inline(__always)
     static func value(_ mantissa: Int64, scale: Int) -> Double {
-        Double(mantissa) / powersOfTen[scale]
+        // Dividing by 1 changes nothing; skipping it speeds up integers (counters, byte gauges).
+        scale == 0 ? Double(mantissa) : Double(mantissa) / powersOfTen[scale]
     }
 
     /// The smallest scale at or above `from` that holds `value` exactly, with its mantissa.

@@ -151,4 +151,5 @@ if FileManager.default.isExecutableFile(atPath: promtool) {
 } else {
     print("Prometheus: skipped, \(promtool) not found")
 }
-finish(result.chunkBytesPerSample < 2 ? 0 : 1)
+if !result.decodersAgree { print("error: llmwatch's chunks and Prometheus's XOR chunks decode to different samples") }
+finish(result.chunkBytesPerSample < 2 && result.decodersAgree ? 0 : 1)
