@@ -72,7 +72,8 @@ let package = Package(
         .executableTarget(
             name: "StorageBenchmark",
             dependencies: [
-                .product(name: "TSDB", package: "llmwatch")
+                .product(name: "TSDB", package: "llmwatch"),
+                .product(name: "Series", package: "llmwatch"),
             ],
             path: "Benchmarks/StorageBenchmark"
         ),

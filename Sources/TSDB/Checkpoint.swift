@@ -6,9 +6,15 @@
 /// this store keeps everything in the head, so its checkpoint doubles as the block: the chunks are
 /// written as they are held, at the same compression. A checkpoint is written to a temporary file,
 /// synced and renamed, so it is either whole or absent.
+///
+/// Format 2 stores chunks with their `ChunkEncoding` byte first. Format 1 (before llmwatch's own
+/// encodings) stored bare Prometheus XOR chunks; it still loads: its closed chunks are kept as
+/// `prometheusXOR` chunks and its head chunks are re-encoded for appending.
 enum Checkpoint {
     /// The version written in each checkpoint's header record.
-    static let formatVersion: UInt64 = 1
+    static let formatVersion: UInt64 = 2
+    /// The versions `load` reads.
+    static let readableVersions: ClosedRange<UInt64> = 1...2
 
     /// The file name of the checkpoint covering segments up to `segment`.
     static func name(_ segment: Int) -> String {
@@ -59,17 +65,25 @@ enum Checkpoint {
             }
             switch record {
             case .checkpointHeader(let h) where header == nil:
-                guard h.formatVersion == formatVersion else {
-                    throw .corruptCheckpoint(path: path, detail: "unknown format version \(h.formatVersion)")
+                guard readableVersions.contains(h.formatVersion) else {
+                    throw .corruptCheckpoint(
+                        path: path,
+                        detail: "unknown format version \(h.formatVersion); this llmwatch reads versions "
+                            + "\(readableVersions.lowerBound) to \(readableVersions.upperBound), so a newer one wrote it"
+                    )
                 }
                 header = h
                 head.setMinValidTime(h.minValidTime)
                 head.advanceNextRef(to: h.nextRef)
             case .checkpointSeries(let s) where header != nil:
-                guard let open = try? XORChunk(bytes: s.head), !open.isEmpty else {
+                // Format 1 chunks are Prometheus XOR chunks without the encoding byte.
+                let prefix: [UInt8] = header?.formatVersion == 1 ? [ChunkEncoding.prometheusXOR.rawValue] : []
+                guard let open = try? Chunk(reopening: prefix + s.head), !open.isEmpty else {
                     throw .corruptCheckpoint(path: path, detail: "malformed head chunk of series \(s.labels)")
                 }
-                let chunks = s.chunks.map { ChunkMeta(minTime: $0.minTime, maxTime: $0.maxTime, bytes: $0.bytes) }
+                let chunks = s.chunks.map {
+                    ChunkMeta(minTime: $0.minTime, maxTime: $0.maxTime, bytes: prefix + $0.bytes)
+                }
                 head.restore(MemSeries(ref: s.ref, labels: s.labels, chunks: chunks, head: open))
             default:
                 throw .corruptCheckpoint(path: path, detail: "unexpected record at byte \(offset)")

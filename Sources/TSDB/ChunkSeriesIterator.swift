@@ -6,9 +6,9 @@ struct ChunkSeriesIterator: SampleIterator {
     private let minTime: Int64
     private let maxTime: Int64
     private var nextChunk = 0
-    private var current: XORIterator?
+    private var current: ChunkIterator?
 
-    /// Iterates `chunks` (encoded XOR chunks, oldest first) within `minTime...maxTime`.
+    /// Iterates `chunks` (encoded chunks of any `ChunkEncoding`, oldest first) within `minTime...maxTime`.
     init(chunks: [[UInt8]], minTime: Int64, maxTime: Int64) {
         self.chunks = chunks
         self.minTime = minTime
@@ -19,7 +19,7 @@ struct ChunkSeriesIterator: SampleIterator {
         while true {
             if current == nil {
                 guard nextChunk < chunks.count else { return nil }
-                current = XORIterator(bytes: chunks[nextChunk])
+                current = ChunkIterator(bytes: chunks[nextChunk])
                 nextChunk += 1
             }
             while let sample = current?.next() {
@@ -50,7 +50,7 @@ struct ChunkSeriesIterator: SampleIterator {
             }
         }
         while nextChunk < chunks.count {
-            var chunk = XORIterator(bytes: chunks[nextChunk])
+            var chunk = ChunkIterator(bytes: chunks[nextChunk])
             nextChunk += 1
             while let sample = chunk.next() {
                 if sample.timestamp > high {

@@ -4,8 +4,7 @@ import Series
 /// Measures how many bytes the store spends per sample on a realistic synthetic workload, for
 /// the Benchmarks package (the goal: under 2 bytes per sample; Prometheus ≈ 1.3).
 ///
-/// The chunk codec is Prometheus's, so each kind of series costs what it costs in Prometheus and
-/// the total depends only on the mix. The mix imitates what llmwatch itself scrapes, one scrape
+/// The mix imitates what llmwatch itself scrapes, one scrape
 /// every 15 s, in twelfths: 2 constant series (`up`, info metrics, limits); 4 slow counters
 /// (error counts, histogram buckets rarely hit: 0 most scrapes, else 1-3); 2 fast counters
 /// (requests, tokens, bytes: a steady integer rate with noise); 2 integer gauges that move in
@@ -27,6 +26,16 @@ public enum CompressionBenchmark {
         public var diskBytes: Int
         /// Chunk bytes per sample for each kind of series (by metric name), to show what drives the total.
         public var chunkBytesPerSampleByKind: [String: Double]
+        /// The same samples in Prometheus's XOR chunks (`XORChunk`, 120 samples each), by kind.
+        public var prometheusXORBytesPerSampleByKind: [String: Double]
+        /// The same samples in Prometheus's XOR chunks, all kinds.
+        public var prometheusXORBytesPerSample: Double
+        /// Nanoseconds to decode one sample from llmwatch's closed chunks (the best of 3 passes).
+        public var decodeNanosecondsPerSample: Double
+        /// Nanoseconds to decode one sample from Prometheus's XOR chunks of the same samples.
+        public var prometheusXORDecodeNanosecondsPerSample: Double
+        /// Whether both decoders gave the same samples (a checksum of timestamps and value bits).
+        public var decodersAgree: Bool
 
         /// Chunk bytes per sample: the figure comparable to Prometheus's ≈ 1.3.
         public var chunkBytesPerSample: Double { Double(chunkBytes) / Double(samples) }
@@ -40,8 +49,13 @@ public enum CompressionBenchmark {
             let format = { (value: Double) in String(format: "%.3f", value) }
             return "\(samples) samples in \(series) series: \(format(chunkBytesPerSample)) chunk bytes/sample, "
                 + "\(format(diskBytesPerSample)) disk bytes/sample after checkpoint, "
-                + "\(format(walBytesPerSample)) WAL bytes/sample before it; by kind: "
-                + chunkBytesPerSampleByKind.sorted { $0.key < $1.key }.map { "\($0.key) \(format($0.value))" }
+                + "\(format(walBytesPerSample)) WAL bytes/sample before it; decode "
+                + "\(format(decodeNanosecondsPerSample)) ns/sample (Prometheus's XOR codec "
+                + "\(format(prometheusXORDecodeNanosecondsPerSample))); by kind: "
+                + chunkBytesPerSampleByKind.sorted { $0.key < $1.key }.map {
+                    "\($0.key) \(format($0.value)) (Prometheus's XOR codec "
+                        + "\(format(prometheusXORBytesPerSampleByKind[$0.key] ?? 0)))"
+                }
                 .joined(separator: ", ")
         }
     }
@@ -55,7 +69,6 @@ public enum CompressionBenchmark {
         let db = try DB(path: path, options: options)
         defer { try? db.close() }
         var generators = (0..<series).map { Workload(index: $0) }
-        let start: Int64 = 1_700_000_000_000
         var batch: [LabeledSample] = []
         batch.reserveCapacity(series)
         for step in 0..<samplesPerSeries {
@@ -68,33 +81,102 @@ public enum CompressionBenchmark {
         let walBytes = db.stats.walBytes
         try db.checkpoint()
         let stats = db.stats
+        let (ours, prometheus, chunks) = try bytesPerSampleByKind(db)
+        let decoded = (
+            ours: decodeTime(chunks.ours) { ChunkIterator(bytes: $0) },
+            prometheus: decodeTime(chunks.prometheus) { XORIterator(bytes: $0) }
+        )
         return Result(
             series: stats.series, samples: stats.samples, chunkBytes: stats.chunkBytes, walBytes: walBytes,
-            diskBytes: stats.diskBytes, chunkBytesPerSampleByKind: try bytesPerSampleByKind(db))
+            diskBytes: stats.diskBytes, chunkBytesPerSampleByKind: ours.perSample,
+            prometheusXORBytesPerSampleByKind: prometheus.perSample,
+            prometheusXORBytesPerSample: Double(prometheus.bytes) / Double(max(stats.samples, 1)),
+            decodeNanosecondsPerSample: decoded.ours.nanoseconds,
+            prometheusXORDecodeNanosecondsPerSample: decoded.prometheus.nanoseconds,
+            decodersAgree: decoded.ours.checksum == decoded.prometheus.checksum)
     }
 
-    /// Re-encodes each series read back from `db` into 120-sample chunks, grouped by metric name.
-    private static func bytesPerSampleByKind(_ db: DB) throws -> [String: Double] {
+    /// Nanoseconds per sample to decode every chunk (the best of three passes) and a checksum of
+    /// the samples decoded, which also keeps the decoding from being optimised away.
+    private static func decodeTime<Iterator>(_ chunks: [[UInt8]], _ makeIterator: ([UInt8]) -> Iterator) -> (
+        nanoseconds: Double, checksum: UInt64
+    ) where Iterator: DecodingIterator {
+        var best = Duration.seconds(1_000_000)
+        var samples = 0
+        var checksum: UInt64 = 0
+        for _ in 0..<3 {
+            samples = 0
+            checksum = 0
+            let began = ContinuousClock.now
+            for bytes in chunks {
+                var iterator = makeIterator(bytes)
+                while let sample = iterator.next() {
+                    checksum = checksum &* 31 &+ UInt64(bitPattern: sample.timestamp) ^ sample.value.bitPattern
+                    samples += 1
+                }
+            }
+            best = min(best, ContinuousClock.now - began)
+        }
+        let (seconds, attoseconds) = best.components
+        return ((Double(seconds) * 1e9 + Double(attoseconds) / 1e9) / Double(max(samples, 1)), checksum)
+    }
+
+    /// The first timestamp of every series (milliseconds).
+    public static let start: Int64 = 1_700_000_000_000
+
+    /// The labels and samples of workload series `index`, exactly as `run` appends them (each
+    /// series has its own random numbers, so one can be generated alone).
+    public static func series(_ index: Int, samplesPerSeries: Int) -> (labels: Labels, samples: [Sample]) {
+        var generator = Workload(index: index)
+        let samples = (0..<samplesPerSeries).map { generator.next(scrape: $0, start: start).sample }
+        return (generator.labels, samples)
+    }
+
+    /// Bytes per sample by metric name and in total.
+    private struct KindSizes {
         var totals: [String: (bytes: Int, samples: Int)] = [:]
+        var bytes: Int { totals.values.reduce(0) { $0 + $1.bytes } }
+        var perSample: [String: Double] { totals.mapValues { Double($0.bytes) / Double(max($0.samples, 1)) } }
+    }
+
+    /// Re-encodes each series read back from `db` into 120-sample chunks, grouped by metric name:
+    /// in llmwatch's chunks sealed as the head seals them, and in Prometheus's XOR chunks.
+    private static func bytesPerSampleByKind(_ db: DB) throws -> (
+        ours: KindSizes, prometheus: KindSizes, chunks: (ours: [[UInt8]], prometheus: [[UInt8]])
+    ) {
+        var ours = KindSizes()
+        var prometheus = KindSizes()
+        var chunks: (ours: [[UInt8]], prometheus: [[UInt8]]) = ([], [])
         let all = try LabelMatcher(name: Labels.metricName, type: .regexMatch, value: ".+")
         for series in try db.select(matchers: [all], minTime: .min, maxTime: .max) {
             var iterator = series.makeIterator()
-            var chunk = XORChunk()
-            var bytes = 0
+            var chunk = Chunk()
+            var xor = XORChunk()
+            var bytes = (ours: 0, prometheus: 0)
             var samples = 0
             while let sample = try iterator.next() {
-                if chunk.count >= XORChunk.targetSamples {
-                    bytes += chunk.bytes.count
-                    chunk = XORChunk()
+                if chunk.count >= Chunk.targetSamples {
+                    let sealed = chunk.sealed()
+                    bytes.ours += sealed.count
+                    bytes.prometheus += xor.bytes.count
+                    chunks.ours.append(sealed)
+                    chunks.prometheus.append(xor.bytes)
+                    chunk = Chunk()
+                    xor = XORChunk()
                 }
                 chunk.append(timestamp: sample.timestamp, value: sample.value)
+                xor.append(timestamp: sample.timestamp, value: sample.value)
                 samples += 1
             }
-            bytes += chunk.bytes.count
-            totals[series.labels.metricName, default: (0, 0)].bytes += bytes
-            totals[series.labels.metricName, default: (0, 0)].samples += samples
+            bytes.ours += chunk.bytes.count
+            bytes.prometheus += xor.bytes.count
+            let name = series.labels.metricName
+            ours.totals[name, default: (0, 0)].bytes += bytes.ours
+            ours.totals[name, default: (0, 0)].samples += samples
+            prometheus.totals[name, default: (0, 0)].bytes += bytes.prometheus
+            prometheus.totals[name, default: (0, 0)].samples += samples
         }
-        return totals.mapValues { Double($0.bytes) / Double(max($0.samples, 1)) }
+        return (ours, prometheus, chunks)
     }
 
     /// One synthetic series.
@@ -170,3 +252,11 @@ public enum CompressionBenchmark {
         }
     }
 }
+
+/// The chunk iterators `decodeTime` compares.
+protocol DecodingIterator {
+    mutating func next() -> Sample?
+}
+
+extension ChunkIterator: DecodingIterator {}
+extension XORIterator: DecodingIterator {}

@@ -2,7 +2,7 @@ import Foundation
 import Series
 
 /// The embedded time-series store, Prometheus's `tsdb.DB` in small: a head of series indexed by
-/// postings and compressed into XOR chunks, made durable by a WAL and periodic checkpoints in
+/// postings and compressed into chunks (`Chunk`: Gorilla-style, with exact decimals), made durable by a WAL and periodic checkpoints in
 /// `<path>/wal/`.
 ///
 /// Durability: each `append` writes its records to the WAL before returning, so a killed process

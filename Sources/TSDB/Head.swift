@@ -162,6 +162,6 @@ struct Head: Sendable {
     }
 
     private static func sampleCount(of chunk: ChunkMeta) -> Int {
-        chunk.bytes.count >= 2 ? Int(chunk.bytes[0]) << 8 | Int(chunk.bytes[1]) : 0
+        Chunk.sampleCount(of: chunk.bytes)
     }
 }

@@ -19,19 +19,19 @@ struct MemSeries: Sendable {
     /// Closed chunks, oldest first.
     var chunks: [ChunkMeta]
     /// The chunk being appended to.
-    var head: XORChunk
+    var head: Chunk
 
     /// Creates a series holding one sample.
     init(ref: SeriesRef, labels: Labels, timestamp: Int64, value: Double) {
         self.ref = ref
         self.labels = labels
         chunks = []
-        head = XORChunk()
+        head = Chunk()
         head.append(timestamp: timestamp, value: value)
     }
 
     /// Restores a series from a checkpoint; `head` must not be empty.
-    init(ref: SeriesRef, labels: Labels, chunks: [ChunkMeta], head: XORChunk) {
+    init(ref: SeriesRef, labels: Labels, chunks: [ChunkMeta], head: Chunk) {
         self.ref = ref
         self.labels = labels
         self.chunks = chunks
@@ -56,14 +56,16 @@ struct MemSeries: Sendable {
             ? .ignoredDuplicate : .rejected(.duplicateSampleForTimestamp)
     }
 
-    /// Appends a sample that `appendable` accepted, cutting a new chunk when the head chunk is full.
-    /// Returns the change in chunk bytes.
+    /// Appends a sample that `appendable` accepted, cutting a new chunk when the head chunk is full
+    /// (the closed chunk re-encoded by `Chunk.sealed()`). Returns the change in chunk bytes.
     mutating func append(timestamp: Int64, value: Double) -> Int {
-        if head.count >= XORChunk.targetSamples || head.isFull {
-            chunks.append(ChunkMeta(minTime: head.minTime, maxTime: head.maxTime, bytes: compact(head.bytes)))
-            head = XORChunk()
+        if head.count >= Chunk.targetSamples || head.isFull {
+            let closed = compact(head.sealed())
+            let change = closed.count - head.bytes.count
+            chunks.append(ChunkMeta(minTime: head.minTime, maxTime: head.maxTime, bytes: closed))
+            head = Chunk()
             head.append(timestamp: timestamp, value: value)
-            return head.bytes.count
+            return change + head.bytes.count
         }
         let before = head.bytes.count
         head.append(timestamp: timestamp, value: value)

@@ -9,10 +9,8 @@ public struct XORIterator: Sendable {
     private var index = 0
     private var timestamp: Int64 = 0
     private var firstTimestamp: Int64 = 0
-    private var valueBits: UInt64 = 0
     private var delta: UInt64 = 0
-    private var leading: UInt8 = XORChunk.noWindow
-    private var trailing: UInt8 = 0
+    private var values = XORValueCoder()
     /// Whether decoding stopped before the count in the chunk header.
     public private(set) var isMalformed = false
 
@@ -30,6 +28,9 @@ public struct XORIterator: Sendable {
     /// The number of samples the chunk header announces.
     public var count: Int { total }
 
+    /// How many bytes the header and the samples decoded so far occupy, padding included.
+    var consumedBytes: Int { (reader.consumedBits + 7) / 8 }
+
     /// The next sample, or nil at the end of the chunk (or where a malformed stream stops).
     public mutating func next() -> Sample? {
         guard index < total, !isMalformed else { return nil }
@@ -38,7 +39,7 @@ public struct XORIterator: Sendable {
             return nil
         }
         index += 1
-        return Sample(timestamp: timestamp, value: Double(bitPattern: valueBits))
+        return Sample(timestamp: timestamp, value: Double(bitPattern: values.previous))
     }
 
     private mutating func decode() -> Bool {
@@ -47,57 +48,17 @@ public struct XORIterator: Sendable {
             guard let t = reader.readVarint(), let v = reader.readBits(64) else { return false }
             timestamp = t
             firstTimestamp = t
-            valueBits = v
+            values.previous = v
             return true
         case 1:
             guard let d = reader.readUvarint() else { return false }
             delta = d
         default:
-            guard let dod = readDeltaOfDelta() else { return false }
+            guard let dod = DeltaOfDeltaBuckets.prometheus.read(from: &reader) else { return false }
             delta = delta &+ UInt64(bitPattern: dod)
         }
         timestamp = timestamp &+ Int64(bitPattern: delta)
-        return readValue()
-    }
-
-    private mutating func readDeltaOfDelta() -> Int64? {
-        var prefix = 0
-        while prefix < 4 {
-            guard let bit = reader.readBit() else { return nil }
-            if !bit { break }
-            prefix += 1
-        }
-        let width: Int
-        switch prefix {
-        case 0: return 0
-        case 1: width = 14
-        case 2: width = 17
-        case 3: width = 20
-        default: width = 64
-        }
-        guard let raw = reader.readBits(width) else { return nil }
-        if width == 64 { return Int64(bitPattern: raw) }
-        let half = UInt64(1) << UInt64(width - 1)
-        return raw > half ? Int64(bitPattern: raw) - Int64(1) << Int64(width) : Int64(raw)
-    }
-
-    private mutating func readValue() -> Bool {
-        guard let changed = reader.readBit() else { return false }
-        guard changed else { return true }
-        guard let newWindow = reader.readBit() else { return false }
-        if newWindow {
-            guard let l = reader.readBits(5), let s = reader.readBits(6) else { return false }
-            let significant = s == 0 ? 64 : Int(s)
-            guard Int(l) + significant <= 64 else { return false }
-            leading = UInt8(l)
-            trailing = UInt8(64 - Int(l) - significant)
-        } else if leading == XORChunk.noWindow {
-            return false
-        }
-        let significant = 64 - Int(leading) - Int(trailing)
-        guard let bits = reader.readBits(significant) else { return false }
-        valueBits ^= bits << UInt64(trailing)
-        return true
+        return values.read(from: &reader)
     }
 
     /// The state an appender needs to continue the chunk, once every sample has been read.
@@ -107,8 +68,8 @@ public struct XORIterator: Sendable {
         }
         let used = reader.consumedBits & 7
         return AppenderState(
-            count: total, minTime: firstTimestamp, maxTime: timestamp, lastValueBits: valueBits,
-            lastDelta: delta, leading: leading, trailing: trailing, usedBitsInLastByte: used == 0 ? 8 : used,
+            count: total, minTime: firstTimestamp, maxTime: timestamp, lastDelta: delta, values: values,
+            usedBitsInLastByte: used == 0 ? 8 : used,
             byteCount: (reader.consumedBits + 7) / 8)
     }
 
@@ -117,16 +78,14 @@ public struct XORIterator: Sendable {
         var count: Int
         var minTime: Int64
         var maxTime: Int64
-        var lastValueBits: UInt64
         var lastDelta: UInt64
-        var leading: UInt8
-        var trailing: UInt8
+        var values: XORValueCoder
         var usedBitsInLastByte: Int
         /// How many bytes the header and the decoded stream occupy.
         var byteCount: Int
 
         static let empty = AppenderState(
-            count: 0, minTime: 0, maxTime: 0, lastValueBits: 0, lastDelta: 0, leading: XORChunk.noWindow,
-            trailing: 0, usedBitsInLastByte: 8, byteCount: 2)
+            count: 0, minTime: 0, maxTime: 0, lastDelta: 0, values: XORValueCoder(), usedBitsInLastByte: 8,
+            byteCount: 2)
     }
 }

@@ -43,4 +43,20 @@ struct PrometheusChunkTests {
         #expect(chunk.count == 120)
         #expect(chunk.bytes + (fixture.padded ? [0] : []) == fixture.bytes)
     }
+
+    /// Behind the encoding byte 1 (how format 1 checkpoints' chunks are held), the store's reader
+    /// decodes Prometheus's bytes to the same samples.
+    @Test(arguments: fixtures)
+    func decodeBehindTheEncodingByte(_ fixture: Fixture) {
+        var xor = XORIterator(bytes: fixture.bytes)
+        var chunk = ChunkIterator(bytes: [ChunkEncoding.prometheusXOR.rawValue] + fixture.bytes)
+        #expect(chunk.count == xor.count)
+        while let expected = xor.next() {
+            let sample = chunk.next()
+            #expect(sample?.timestamp == expected.timestamp)
+            #expect(sample?.value.bitPattern == expected.value.bitPattern)
+        }
+        #expect(chunk.next() == nil)
+        #expect(!chunk.isMalformed)
+    }
 }

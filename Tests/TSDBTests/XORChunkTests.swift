@@ -121,6 +121,6 @@ struct XORChunkTests {
 
     @Test(arguments: [(14, Int64(8_192), true), (14, -8_191, true), (14, -8_192, false), (14, 8_193, false)])
     func bucketBounds(_ bits: Int, _ value: Int64, _ fits: Bool) {
-        #expect(XORChunk.fits(value, bits: bits) == fits)
+        #expect(DeltaOfDeltaBuckets.fits(value, bits: bits) == fits)
     }
 }
