@@ -1,6 +1,13 @@
 import Foundation
 import Series
 
+/// One output series of `count_values` at one aggregation site: the group and the value's text.
+struct CountValuesKey: Hashable {
+    var site: SiteKey
+    var group: Int
+    var value: String
+}
+
 /// Running state of one aggregation group.
 struct AggregationGroup {
     var labels: Labels
@@ -151,23 +158,15 @@ extension Evaluator {
         } else {
             guard !param.isNaN else { throw QueryError.execution("Parameter value is NaN") }
         }
-        var order: [Labels] = []
-        var groups: [Labels: [Element]] = [:]
-        for element in input {
-            let key = groupingKey(element.labels, a)
-            if groups[key] == nil { order.append(key) }
-            groups[key, default: []].append(element)
-        }
+        let groups = groupMembers(a, input)
         let k = param >= Double(Int.max) ? Int.max : (param < 1 ? 0 : Int(param))
         var out: [Element] = []
-        for key in order {
-            let members = groups[key] ?? []
+        for members in groups {
             switch a.op {
             case .topk:
-                out += members.enumerated().sorted { Evaluator.topkBefore($0, $1) }.prefix(k).map(\.element)
+                out += Evaluator.first(k, of: members, by: Evaluator.topkBefore)
             case .bottomk:
-                out += members.enumerated().sorted { Evaluator.bottomkBefore($0, $1) }.prefix(k).map(
-                    \.element)
+                out += Evaluator.first(k, of: members, by: Evaluator.bottomkBefore)
             case .limitk:
                 out += members.prefix(k)
             default:
@@ -179,6 +178,46 @@ extension Evaluator {
             }
         }
         return out
+    }
+
+    /// The elements of `input` by group of aggregation `a`, groups in the order they first
+    /// appear; the grouping key of a series is worked out once per query (see `GroupTable`).
+    private func groupMembers(_ a: AggregateExpr, _ input: [Element]) -> [[Element]] {
+        let site = SiteKey.of(SiteKey.grouping, flags: a.without ? 1 : 0, a.grouping)
+        var table = groupTables.removeValue(forKey: site) ?? GroupTable()
+        defer { groupTables[site] = table }
+        var positions: [Int] = []
+        var groups: [[Element]] = []
+        for (index, element) in input.enumerated() {
+            let id = table.id(for: element.labels, at: index) { groupingKey($0, a) }
+            if id >= positions.count { positions += repeatElement(-1, count: id - positions.count + 1) }
+            if positions[id] < 0 {
+                positions[id] = groups.count
+                groups.append([element])
+            } else {
+                groups[positions[id]].append(element)
+            }
+        }
+        return groups
+    }
+
+    /// The first `k` members in the order `before` (a total order, ties broken by position),
+    /// without sorting the rest.
+    private static func first(
+        _ k: Int, of members: [Element],
+        by before: ((offset: Int, element: Element), (offset: Int, element: Element)) -> Bool
+    ) -> [Element] {
+        if k >= members.count { return members.enumerated().sorted(by: before).map(\.element) }
+        var kept: [(offset: Int, element: Element)] = []
+        kept.reserveCapacity(k + 1)
+        for candidate in members.enumerated() {
+            if kept.count == k {
+                guard k > 0, before(candidate, kept[k - 1]) else { continue }
+                kept.removeLast()
+            }
+            kept.insert(candidate, at: kept.firstIndex { before(candidate, $0) } ?? kept.count)
+        }
+        return kept.map(\.element)
     }
 
     private static func topkBefore(
@@ -220,14 +259,26 @@ extension Evaluator {
             if case .string(_, let raw)? = a.param, raw.hasPrefix("\"") { spelled = raw }
             throw QueryError.execution("invalid label name \(spelled)")
         }
-        var order: [Labels] = []
-        var counts: [Labels: Double] = [:]
-        for element in input {
-            let key = groupingKey(element.labels, a).setting(label, to: Formatting.goFixed(element.value))
+        let site = SiteKey.of(SiteKey.grouping, flags: a.without ? 1 : 0, a.grouping)
+        var table = groupTables.removeValue(forKey: site) ?? GroupTable()
+        defer { groupTables[site] = table }
+        // The output labels of each group and value, kept across steps so that a value seen
+        // again is one lookup of a small key, not labels built and hashed anew.
+        var outputs = countValuesLabels.removeValue(forKey: label) ?? [:]
+        defer { countValuesLabels[label] = outputs }
+        var order: [CountValuesKey] = []
+        var counts: [CountValuesKey: Double] = [:]
+        for (index, element) in input.enumerated() {
+            let id = table.id(for: element.labels, at: index) { groupingKey($0, a) }
+            let key = CountValuesKey(site: site, group: id, value: Formatting.goFixed(element.value))
             if counts[key] == nil { order.append(key) }
             counts[key, default: 0] += 1
         }
-        return order.map { Element(labels: $0, value: counts[$0] ?? 0) }
+        return order.map { key in
+            let labels = outputs[key] ?? table.keys[key.group].setting(label, to: key.value)
+            if outputs.count < 1 << 16 { outputs[key] = labels }
+            return Element(labels: labels, value: counts[key] ?? 0)
+        }
     }
 
     /// Kahan-Neumaier compensated addition of `inc` to `sum` with compensation `c`.

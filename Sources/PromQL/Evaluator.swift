@@ -152,6 +152,8 @@ final class Evaluator {
     var groupTables: [SiteKey: GroupTable] = [:]
     /// The outputs last found free of duplicate label sets, per operator site (see `checkDuplicates`).
     var uniqueOutputs: [SiteKey: [Labels]] = [:]
+    /// The output labels of `count_values`, by its label name and then group and value.
+    var countValuesLabels: [String: [CountValuesKey: Labels]] = [:]
     /// Interned signatures (see `intern`).
     var internedLabels: [Labels: Labels] = [:]
     /// Compiled regular expressions of `label_replace`, by pattern.

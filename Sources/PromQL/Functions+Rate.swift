@@ -62,10 +62,18 @@ extension Evaluator {
                 return total
             }
         }
+        return extrapolate(result, first: first, last: last, count: samples.count, window, isCounter: isCounter, isRate: isRate)
+    }
+
+    /// The part of `extrapolatedRate` after the increase `result` between the `count` samples from
+    /// `first` to `last` (resets added in) is known.
+    static func extrapolate(
+        _ result: Double, first: Sample, last: Sample, count: Int, _ window: RangeWindow, isCounter: Bool, isRate: Bool
+    ) -> Double {
         var durationToStart = Double(first.timestamp - window.start) / 1000
         var durationToEnd = Double(window.end - last.timestamp) / 1000
         let sampledInterval = Double(last.timestamp - first.timestamp) / 1000
-        let averageBetweenSamples = sampledInterval / Double(samples.count - 1)
+        let averageBetweenSamples = sampledInterval / Double(count - 1)
         let threshold = averageBetweenSamples * 1.1
         if durationToStart >= threshold { durationToStart = averageBetweenSamples / 2 }
         if isCounter && result > 0 && first.value >= 0 {

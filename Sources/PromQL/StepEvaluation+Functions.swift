@@ -79,7 +79,26 @@ extension Evaluator {
         let params = try call.args.filter { $0.type == .scalar }.map { try scalarSteps($0, steps) }
         let apply: (RangeSeries, RangeWindow, Int64, Int) -> Double?
         var keepsName = false
-        if let rate = Evaluator.rateFunctions[name] {
+        // rate and increase add the value before each counter reset in a window; the resets of
+        // a series are found once, so a window looks only at those inside it.
+        var resets: [Int] = []
+        var nextReset = 0
+        if name == "rate" || name == "increase" {
+            let isRate = name == "rate"
+            apply = { series, window, _, _ in
+                let samples = series.samples
+                guard samples.count >= 2, let first = samples.first, let last = samples.last else { return nil }
+                while nextReset < resets.count, resets[nextReset] <= samples.startIndex { nextReset += 1 }
+                var result = last.value - first.value
+                var reset = nextReset
+                while reset < resets.count, resets[reset] < samples.endIndex {
+                    result += samples[resets[reset] - 1].value
+                    reset += 1
+                }
+                return Evaluator.extrapolate(
+                    result, first: first, last: last, count: samples.count, window, isCounter: true, isRate: isRate)
+            }
+        } else if let rate = Evaluator.rateFunctions[name] {
             apply = { series, window, time, _ in rate(series, window, time) }
         } else {
             // The function of each step's parameters, built again only when they change.
@@ -102,18 +121,22 @@ extension Evaluator {
         var out: [StepSeries] = []
         var current = -1
         var noted = false
-        try forEachWindow(m, steps) { index, labels, samples, window, step in
+        try forEachWindow(m, steps) { index, labels, samples, range, window, step in
             if index != current {
                 current = index
                 noted = false
                 out.append(StepSeries(labels: labels, dropName: !keepsName))
+                if checksCounter {
+                    resets = samples.indices.dropFirst().filter { samples[$0].value < samples[$0 - 1].value }
+                    nextReset = 0
+                }
             }
-            if checksCounter && !noted && samples.count >= 2 {
+            if checksCounter && !noted && range.count >= 2 {
                 noteNonCounter(labels.metricName)
                 noted = true
             }
             let time = steps.time(step)
-            if let value = apply(RangeSeries(labels: labels, samples: samples), window, time, step) {
+            if let value = apply(RangeSeries(labels: labels, samples: samples[range]), window, time, step) {
                 out[out.count - 1].append(step, value)
             }
         }

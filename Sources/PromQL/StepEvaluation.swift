@@ -184,13 +184,19 @@ extension Evaluator {
     /// Adds what a selector read at each step to the query's counts, failing as `count` does
     /// when one step holds more samples than allowed.
     func countSteps(_ counts: [Int]) throws {
-        for (index, count) in counts.enumerated() where count > 0 {
-            totalSamples += count
-            selectedByStep[index] += count
-            samplesByStep[index] += count
-            peakSamples = max(peakSamples, samplesByStep[index])
-            if samplesByStep[index] > maxSamples { throw QueryError.tooManySamples }
+        var peak = peakSamples
+        totalSamples += counts.reduce(0, +)
+        selectedByStep.withUnsafeMutableBufferPointer { selected in
+            samplesByStep.withUnsafeMutableBufferPointer { held in
+                for index in counts.indices {
+                    selected[index] += counts[index]
+                    held[index] += counts[index]
+                    peak = max(peak, held[index])
+                }
+            }
         }
+        peakSamples = peak
+        if peak > maxSamples { throw QueryError.tooManySamples }
     }
 
     /// A vector selector at every step: per series, the last sample at or before each step's
@@ -223,11 +229,15 @@ extension Evaluator {
     }
 
     /// Calls `body` with each series' window of a range selector at every step where it holds
-    /// samples: the samples in (reference - range, reference], stale markers left out, the
-    /// window, and the step. Counts the samples read.
+    /// samples: the series' samples (stale markers left out), the indexes of the window's ones
+    /// (in (reference - range, reference]) among them, the window, and the step. Counts the
+    /// samples read.
     func forEachWindow(
         _ m: MatrixSelector, _ steps: StepTimes,
-        _ body: (_ series: Int, _ labels: Labels, _ samples: ArraySlice<Sample>, RangeWindow, _ step: Int) throws -> Void
+        _ body: (
+            _ series: Int, _ labels: Labels, _ samples: ArraySlice<Sample>, _ window: Range<Int>, RangeWindow,
+            _ step: Int
+        ) throws -> Void
     ) throws {
         guard let selected = loadedSeries(m.selector) else { return }
         var counts = [Int](repeating: 0, count: steps.count)
@@ -247,7 +257,7 @@ extension Evaluator {
                 while low < high, samples[low].timestamp <= start { low += 1 }
                 guard low < high else { continue }
                 counts[step] += high - low
-                try body(index, labels, samples[low..<high], RangeWindow(start: start, end: reference, range: m.range), step)
+                try body(index, labels, samples, low..<high, RangeWindow(start: start, end: reference, range: m.range), step)
             }
         }
         try countSteps(counts)

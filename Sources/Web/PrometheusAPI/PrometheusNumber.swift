@@ -101,7 +101,7 @@ public enum PrometheusNumber {
                 remaining /= 10
                 count += 1
             }
-            bytes.append(contentsOf: buffer[(24 - count)...])
+            for index in (24 - count)..<24 { bytes.append(buffer[index]) }
         }
     }
 }
