@@ -45,9 +45,7 @@ extension Evaluator {
         case .countValues:
             return try countValues(a, input, label: stringParam)
         case .quantile:
-            if scalarParam.isNaN || scalarParam < 0 || scalarParam > 1 {
-                warn("quantile value should be between 0 and 1, got \(Formatting.goDefault(scalarParam))")
-            }
+            warnIfInvalid(quantile: scalarParam)
         default:
             break
         }
@@ -159,14 +157,14 @@ extension Evaluator {
             guard !param.isNaN else { throw QueryError.execution("Parameter value is NaN") }
         }
         let groups = groupMembers(a, input)
-        let k = param >= Double(Int.max) ? Int.max : (param < 1 ? 0 : Int(param))
+        let k = Evaluator.selectionSize(param)
         var out: [Element] = []
         for members in groups {
             switch a.op {
             case .topk:
-                out += Evaluator.first(k, of: members, by: Evaluator.topkBefore)
+                out += Evaluator.first(k, of: members, topk: true) { $0.value }
             case .bottomk:
-                out += Evaluator.first(k, of: members, by: Evaluator.bottomkBefore)
+                out += Evaluator.first(k, of: members, topk: false) { $0.value }
             case .limitk:
                 out += members.prefix(k)
             default:
@@ -178,6 +176,11 @@ extension Evaluator {
             }
         }
         return out
+    }
+
+    /// The `k` of `topk`, `bottomk` and `limitk` given as `param`.
+    static func selectionSize(_ param: Double) -> Int {
+        param >= Double(Int.max) ? Int.max : (param < 1 ? 0 : Int(param))
     }
 
     /// The elements of `input` by group of aggregation `a`, groups in the order they first
@@ -201,14 +204,17 @@ extension Evaluator {
         return groups
     }
 
-    /// The first `k` members in the order `before` (a total order, ties broken by position),
-    /// without sorting the rest.
-    private static func first(
-        _ k: Int, of members: [Element],
-        by before: ((offset: Int, element: Element), (offset: Int, element: Element)) -> Bool
-    ) -> [Element] {
+    /// The first `k` members by value, largest first for `topk` (else smallest first), NaN
+    /// last and ties in their order in `members`; the rest is not sorted.
+    static func first<Member>(_ k: Int, of members: [Member], topk: Bool, value: (Member) -> Double) -> [Member] {
+        func before(_ a: (offset: Int, element: Member), _ b: (offset: Int, element: Member)) -> Bool {
+            let (x, y) = (value(a.element), value(b.element))
+            if x.isNaN != y.isNaN { return !x.isNaN }
+            if x != y && !x.isNaN { return topk ? x > y : x < y }
+            return a.offset < b.offset
+        }
         if k >= members.count { return members.enumerated().sorted(by: before).map(\.element) }
-        var kept: [(offset: Int, element: Element)] = []
+        var kept: [(offset: Int, element: Member)] = []
         kept.reserveCapacity(k + 1)
         for candidate in members.enumerated() {
             if kept.count == k {
@@ -218,26 +224,6 @@ extension Evaluator {
             kept.insert(candidate, at: kept.firstIndex { before(candidate, $0) } ?? kept.count)
         }
         return kept.map(\.element)
-    }
-
-    private static func topkBefore(
-        _ a: (offset: Int, element: Element), _ b: (offset: Int, element: Element)
-    ) -> Bool {
-        let (x, y) = (a.element.value, b.element.value)
-        if x.isNaN != y.isNaN { return !x.isNaN }
-        if x != y && !x.isNaN { return x > y }
-        return a.offset < b.offset
-    }
-
-    private static func bottomkBefore(
-        _ a: (offset: Int, element: Element), _ b: (offset: Int, element: Element)
-    )
-        -> Bool
-    {
-        let (x, y) = (a.element.value, b.element.value)
-        if x.isNaN != y.isNaN { return !x.isNaN }
-        if x != y && !x.isNaN { return x < y }
-        return a.offset < b.offset
     }
 
     /// A stable pseudo-random fraction in [0, 1) derived from the labels (FNV-1a), for `limit_ratio`.

@@ -16,9 +16,7 @@ extension Evaluator {
         for (index, element) in input.enumerated() {
             let (id, bound) = table.bucket(for: element.labels, at: index)
             guard let bound else {
-                warn(
-                    "bucket label \"le\" is missing or has a malformed value of \(Labels.quote(element.labels[Labels.bucketLabel])) for metric name \(Labels.quote(element.labels.metricName))"
-                )
+                warnMalformedBucket(element.labels)
                 continue
             }
             if id >= positions.count { positions += repeatElement(-1, count: id - positions.count + 1) }
@@ -31,18 +29,33 @@ extension Evaluator {
         return groups
     }
 
-    func histogramQuantile(_ q: Double, _ input: [Element]) throws -> [Element] {
+    /// Warns, as Prometheus does, when a quantile is outside [0, 1].
+    func warnIfInvalid(quantile q: Double) {
         if q.isNaN || q < 0 || q > 1 {
             warn("quantile value should be between 0 and 1, got \(Formatting.goDefault(q))")
         }
+    }
+
+    /// Warns about a bucket series whose `le` is missing or not a number.
+    func warnMalformedBucket(_ labels: Labels) {
+        warn(
+            "bucket label \"le\" is missing or has a malformed value of \(Labels.quote(labels[Labels.bucketLabel])) for metric name \(Labels.quote(labels.metricName))"
+        )
+    }
+
+    /// Notes that buckets of the histogram `labels` had to be made monotonic.
+    func noteForcedMonotonic(_ labels: Labels) {
+        info(
+            "input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name \(Labels.quote(labels.metricName))"
+        )
+    }
+
+    func histogramQuantile(_ q: Double, _ input: [Element]) throws -> [Element] {
+        warnIfInvalid(quantile: q)
         var out: [Element] = []
         for (labels, buckets) in bucketGroups(input) {
             let (value, forcedMonotonic) = Evaluator.bucketQuantile(q, buckets)
-            if forcedMonotonic {
-                info(
-                    "input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name \(Labels.quote(labels.metricName))"
-                )
-            }
+            if forcedMonotonic { noteForcedMonotonic(labels) }
             out.append(Element(labels: labels, value: value, dropName: true))
         }
         try checkDuplicates(out)

@@ -45,9 +45,7 @@ extension Evaluator {
             }
         case "quantile_over_time":
             let q = params[0]
-            if q.isNaN || q < 0 || q > 1 {
-                warn("quantile value should be between 0 and 1, got \(Formatting.goDefault(q))")
-            }
+            warnIfInvalid(quantile: q)
             compute = { Evaluator.quantile(q, $0.map(\.value)) }
         case "predict_linear":
             let duration = params[0]

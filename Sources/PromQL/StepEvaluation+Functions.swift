@@ -6,7 +6,7 @@ extension Evaluator {
     func canEvalSteps(_ call: Call) -> Bool {
         let name = call.function.name
         switch name {
-        case "time", "pi", "vector", "scalar":
+        case "time", "pi", "vector", "scalar", "histogram_quantile":
             return true
         case "label_replace", "label_join":
             return call.args.dropFirst().allSatisfy { if case .string = $0.unwrapped { true } else { false } }
@@ -44,6 +44,8 @@ extension Evaluator {
                 }
             }
             return .scalars(zip(values, present).map { $1 == 1 ? $0 : .nan })
+        case "histogram_quantile":
+            return .series(try histogramQuantileSteps(call, steps))
         case "label_replace", "label_join":
             var input = try seriesSteps(call.args[0], steps)
             let relabelling =
@@ -138,6 +140,44 @@ extension Evaluator {
             let time = steps.time(step)
             if let value = apply(RangeSeries(labels: labels, samples: samples[range]), window, time, step) {
                 out[out.count - 1].append(step, value)
+            }
+        }
+        return out.filter { !$0.steps.isEmpty }
+    }
+
+    /// `histogram_quantile` at every step: each series' bucket group and bound are worked out
+    /// once, then each step's buckets are gathered by group (as `histogramQuantile` does).
+    private func histogramQuantileSteps(_ call: Call, _ steps: StepTimes) throws -> [StepSeries] {
+        let quantiles = try scalarSteps(call.args[0], steps)
+        let input = try seriesSteps(call.args[1], steps)
+        for q in quantiles { warnIfInvalid(quantile: q) }
+        var table = bucketTable ?? BucketTable()
+        defer { bucketTable = table }
+        let buckets = input.enumerated().map { index, series in
+            let bucket = table.bucket(for: series.labels, at: index)
+            if bucket.bound == nil { warnMalformedBucket(series.labels) }
+            return bucket
+        }
+        var out = table.keys.map { StepSeries(labels: $0, dropName: true) }
+        var gathered = [[Bucket]](repeating: [], count: table.keys.count)
+        var order: [Int] = []
+        var cursor = StepCursor(input)
+        var present: [(series: Int, value: Double)] = []
+        for step in 0..<steps.count {
+            if step & 1023 == 1023 { try checkLimits() }
+            cursor.values(at: step, into: &present)
+            order.removeAll(keepingCapacity: true)
+            for (series, value) in present {
+                guard let bound = buckets[series].bound else { continue }
+                let id = buckets[series].id
+                if gathered[id].isEmpty { order.append(id) }
+                gathered[id].append(Bucket(upperBound: bound, count: value))
+            }
+            for id in order {
+                let (value, forcedMonotonic) = Evaluator.bucketQuantile(quantiles[step], gathered[id])
+                if forcedMonotonic { noteForcedMonotonic(table.keys[id]) }
+                out[id].append(step, value)
+                gathered[id].removeAll(keepingCapacity: true)
             }
         }
         return out.filter { !$0.steps.isEmpty }

@@ -9,12 +9,63 @@ extension Evaluator {
         (b.lhs.type == .scalar || b.lhs.type == .vector) && (b.rhs.type == .scalar || b.rhs.type == .vector)
     }
 
-    /// Whether `aggregateSteps` evaluates `a`: the aggregations without a parameter.
+    /// Whether `aggregateSteps` or `selectionSteps` evaluates `a`: the aggregations without a
+    /// parameter, and `topk`, `bottomk` and `limitk`.
     func canEvalSteps(_ a: AggregateExpr) -> Bool {
         switch a.op {
         case .sum, .avg, .count, .min, .max, .group, .stddev, .stdvar: return a.param == nil
+        case .topk, .bottomk, .limitk: return a.param?.type == .scalar
         default: return false
         }
+    }
+
+    /// Numbers the groups of aggregation `a` over `input`: each series' group, and each group's key.
+    private func groups(_ a: AggregateExpr, _ input: [StepSeries]) -> (ofSeries: [Int], keys: [Labels]) {
+        var ids: [Labels: Int] = [:]
+        var keys: [Labels] = []
+        let ofSeries = input.map { series in
+            let key = groupingKey(series.labels, a)
+            if let known = ids[key] { return known }
+            ids[key] = keys.count
+            keys.append(key)
+            return keys.count - 1
+        }
+        return (ofSeries, keys)
+    }
+
+    /// `topk`, `bottomk` and `limitk` at every step: which series of each group remain at each
+    /// step, with their labels and values (as `selectK` chooses them).
+    func selectionSteps(_ a: AggregateExpr, _ steps: StepTimes) throws -> [StepSeries] {
+        guard let param = a.param else { throw QueryError.execution("\(a.op) needs a parameter") }
+        let params = try scalarSteps(param, steps)
+        let input = try seriesSteps(a.expr, steps)
+        let groupOfSeries = groups(a, input).ofSeries
+        var out = input.map { StepSeries(labels: $0.labels, dropName: $0.dropName) }
+        var cursor = StepCursor(input)
+        var present: [(series: Int, value: Double)] = []
+        var members: [Int: [(series: Int, value: Double)]] = [:]
+        var order: [Int] = []
+        for step in 0..<steps.count {
+            if step & 1023 == 1023 { try checkLimits() }
+            guard !params[step].isNaN else { throw QueryError.execution("Parameter value is NaN") }
+            let k = Evaluator.selectionSize(params[step])
+            cursor.values(at: step, into: &present)
+            members.removeAll(keepingCapacity: true)
+            order.removeAll(keepingCapacity: true)
+            for member in present {
+                let id = groupOfSeries[member.series]
+                if members[id] == nil { order.append(id) }
+                members[id, default: []].append(member)
+            }
+            for id in order {
+                let candidates = members[id] ?? []
+                let kept =
+                    a.op == .limitk
+                    ? Array(candidates.prefix(k)) : Evaluator.first(k, of: candidates, topk: a.op == .topk) { $0.value }
+                for member in kept { out[member.series].append(step, member.value) }
+            }
+        }
+        return out.filter { !$0.steps.isEmpty }
     }
 
     /// A binary operation `canEvalSteps` accepts, at every step.
@@ -219,42 +270,56 @@ extension Evaluator {
     }
 
     /// An aggregation `canEvalSteps` accepts, at every step.
+    ///
+    /// Steps are taken in blocks, each block series by series: every series adds its values of
+    /// the block to its group's running state at each step, so values meet their groups in the
+    /// order of the series, as at one step, while each series is read straight through.
     func aggregateSteps(_ a: AggregateExpr, _ steps: StepTimes) throws -> [StepSeries] {
+        if a.op == .topk || a.op == .bottomk || a.op == .limitk { return try selectionSteps(a, steps) }
         let input = try seriesSteps(a.expr, steps)
-        var ids: [Labels: Int] = [:]
-        var keys: [Labels] = []
-        let groupOfSeries = input.map { series in
-            let key = groupingKey(series.labels, a)
-            if let known = ids[key] { return known }
-            ids[key] = keys.count
-            keys.append(key)
-            return keys.count - 1
-        }
+        let (groupOfSeries, keys) = groups(a, input)
         var out = keys.map { StepSeries(labels: $0, dropName: false) }
-        var groups = keys.map { Evaluator.startGroup(a, key: $0, 0, false) }
-        var startedAt = [Int](repeating: -1, count: keys.count)
-        var started: [Int] = []
-        var cursor = StepCursor(input)
-        var values: [(series: Int, value: Double)] = []
-        for step in 0..<steps.count {
-            if step & 1023 == 1023 { try checkLimits() }
-            cursor.values(at: step, into: &values)
-            started.removeAll(keepingCapacity: true)
-            for (series, value) in values {
-                let id = groupOfSeries[series]
-                if startedAt[id] == step {
-                    accumulate(&groups[id], value, a.op)
-                } else {
-                    startedAt[id] = step
-                    started.append(id)
-                    groups[id] = Evaluator.startGroup(a, key: keys[id], value, input[series].dropName)
+        // The running state of each group at each step of a block: at most about 2^20 states.
+        let blockSteps = max(1, min(steps.count, (1 << 20) / max(keys.count, 1)))
+        var states = [AggregationGroup](
+            repeating: Evaluator.startGroup(a, key: .empty, 0, false), count: keys.count * blockSteps)
+        var started = [Bool](repeating: false, count: keys.count * blockSteps)
+        var positions = [Int](repeating: 0, count: input.count)
+        var blockStart = 0
+        while blockStart < steps.count {
+            try checkLimits()
+            let blockEnd = min(blockStart + blockSteps, steps.count)
+            for index in input.indices {
+                let group = groupOfSeries[index]
+                let base = group * blockSteps - blockStart
+                let dropName = input[index].dropName
+                var position = positions[index]
+                input[index].steps.withUnsafeBufferPointer { seriesSteps in
+                    input[index].values.withUnsafeBufferPointer { values in
+                        while position < seriesSteps.count, Int(seriesSteps[position]) < blockEnd {
+                            let slot = base + Int(seriesSteps[position])
+                            if started[slot] {
+                                accumulate(&states[slot], values[position], a.op)
+                            } else {
+                                started[slot] = true
+                                states[slot] = Evaluator.startGroup(a, key: keys[group], values[position], dropName)
+                            }
+                            position += 1
+                        }
+                    }
+                }
+                positions[index] = position
+            }
+            for group in keys.indices {
+                for step in blockStart..<blockEnd {
+                    let slot = group * blockSteps + step - blockStart
+                    guard started[slot] else { continue }
+                    started[slot] = false
+                    out[group].append(step, Evaluator.result(of: states[slot], a.op, 0))
+                    if states[slot].dropName { out[group].dropName = true }
                 }
             }
-            for id in started {
-                let group = groups[id]
-                out[id].append(step, Evaluator.result(of: group, a.op, 0))
-                if group.dropName { out[id].dropName = true }
-            }
+            blockStart = blockEnd
         }
         return out.filter { !$0.steps.isEmpty }
     }
