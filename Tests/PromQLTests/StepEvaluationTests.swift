@@ -61,6 +61,8 @@ private let expressions = [
     "rate(x_total[1m]) > 0.5 or on(job) vector(1)", "x_total * on(job) group_left(le) h_bucket{le='1'}",
     "x_total * on(job) group_left h_bucket", "h_bucket{le='1'} + on(job) group_right(le) x_total",
     "label_replace(x_total, 'inst', '1', '', '') / on(job) group_left y",
+    "topk(scalar(count(x_total)) - 1, x_total)", "bottomk by (job) (1, rate(x_total[1m]))",
+    "histogram_quantile(scalar(y{job='a'}) - 20, rate(h_bucket[1m]))", "histogram_quantile(1.5, h_bucket)",
 ]
 
 /// A query's outcome as comparable text: series with their points (values by bit pattern), or
