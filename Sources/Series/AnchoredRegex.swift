@@ -26,7 +26,11 @@ public final class AnchoredRegex: @unchecked Sendable {
     /// Compiles `pattern`; throws `LabelMatcherError` when it is not a valid expression.
     public init(_ pattern: String) throws {
         self.pattern = pattern
-        let icu = pattern.replacingOccurrences(of: "(?P<", with: "(?<")
+        // Foundation's string searches cost more than compiling a short pattern: only patterns
+        // with a named group (`(?` at all) need them.
+        let bytes = Array(pattern.utf8)
+        let hasGroupSyntax = zip(bytes, bytes.dropFirst()).contains { $0 == UInt8(ascii: "(") && $1 == UInt8(ascii: "?") }
+        let icu = hasGroupSyntax ? pattern.replacingOccurrences(of: "(?P<", with: "(?<") : pattern
         do {
             regex = try NSRegularExpression(
                 pattern: "^(?:" + icu + ")$", options: [.dotMatchesLineSeparators])
@@ -36,7 +40,7 @@ public final class AnchoredRegex: @unchecked Sendable {
         let special = Set("\\.^$|?*+()[]{}")
         literal = pattern.contains { special.contains($0) } ? nil : pattern
         var names: [String] = []
-        var rest = Substring(icu)
+        var rest = Substring(hasGroupSyntax ? icu : "")
         while let open = rest.range(of: "(?<") {
             let after = rest[open.upperBound...]
             let name = after.prefix { $0.isLetter || $0.isNumber || $0 == "_" }

@@ -109,7 +109,7 @@ struct Head: Sendable {
 
     /// The series matching every matcher with samples in `minTime...maxTime`, sorted by labels.
     func select(matchers: [LabelMatcher], minTime: Int64, maxTime: Int64) -> [StoredSeries] {
-        let refs = Postings.forMatchers(matchers, in: postings)
+        let refs = Postings.forMatchers(matchers, in: postings) { series[$0]?.labels }
         var found: [MemSeries] = []
         for ref in refs {
             guard let s = series[ref], s.minTime <= maxTime, s.maxTime >= minTime else { continue }

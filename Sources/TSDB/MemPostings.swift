@@ -122,24 +122,40 @@ enum Postings {
 
     /// The series whose labels satisfy every matcher, as Prometheus's `PostingsForMatchers` finds them.
     ///
-    /// A matcher that rejects the empty string selects the union of the postings of the values it
-    /// accepts. One that accepts the empty string also selects series lacking the label, so it is
-    /// applied by subtracting the postings of the values it rejects. With no selecting matcher the
-    /// start is every series.
-    static func forMatchers(_ matchers: [LabelMatcher], in index: MemPostings) -> [SeriesRef] {
+    /// Equality matchers select their postings first. When they leave fewer series than another
+    /// matcher's label has values, that matcher is checked against those series' own labels
+    /// (`labels`) instead of against every value. Otherwise a matcher that rejects the empty
+    /// string selects the union of the postings of the values it accepts, and one that accepts
+    /// the empty string also selects series lacking the label, so it is applied by subtracting
+    /// the postings of the values it rejects. With no selecting matcher the start is every series.
+    static func forMatchers(
+        _ matchers: [LabelMatcher], in index: MemPostings, labels: (SeriesRef) -> Labels?
+    ) -> [SeriesRef] {
         var selecting: [[SeriesRef]] = []
-        var excluding: [[SeriesRef]] = []
+        var others: [LabelMatcher] = []
         for matcher in matchers {
-            if matcher.matchesEmpty {
-                let rejected = index.values(of: matcher.name).filter { !matcher.matches($0.key) }
-                excluding.append(union(Array(rejected.values)))
-            } else if matcher.type == .equal {
+            if matcher.type == .equal && !matcher.matchesEmpty {
                 selecting.append(index.postings(name: matcher.name, value: matcher.value))
             } else {
-                let accepted = index.values(of: matcher.name).filter { matcher.matches($0.key) }
+                others.append(matcher)
+            }
+        }
+        var candidates: [SeriesRef]? = selecting.isEmpty ? nil : intersect(selecting)
+        var excluding: [[SeriesRef]] = []
+        selecting.removeAll()
+        for matcher in others {
+            let values = index.values(of: matcher.name)
+            if let known = candidates, known.count < values.count {
+                candidates = known.filter { ref in labels(ref).map { matcher.matches($0[matcher.name]) } ?? false }
+            } else if matcher.matchesEmpty {
+                let rejected = values.filter { !matcher.matches($0.key) }
+                excluding.append(union(Array(rejected.values)))
+            } else {
+                let accepted = values.filter { matcher.matches($0.key) }
                 selecting.append(union(Array(accepted.values)))
             }
         }
+        if let candidates { selecting.append(candidates) }
         var result = selecting.isEmpty ? index.all : intersect(selecting)
         for list in excluding where !result.isEmpty {
             result = subtract(result, list)
