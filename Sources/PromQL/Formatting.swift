@@ -34,6 +34,14 @@ public enum Formatting {
         if value.isNaN { return "NaN" }
         if value.isInfinite { return value > 0 ? "+Inf" : "-Inf" }
         if value == 0 { return value.sign == .minus ? "-0" : "0" }
+        // Integers up to 2^53 are their digits; Swift prints other values from 1e-4 up in plain
+        // decimal with the same shortest digits. Only the rest needs taking apart.
+        let magnitude = value.magnitude
+        if magnitude <= 9_007_199_254_740_992, magnitude == magnitude.rounded(.towardZero) {
+            return String(Int64(value))
+        }
+        let text = value.description
+        if !text.utf8.contains(UInt8(ascii: "e")) { return text }
         let (negative, digits, exponent) = decompose(value)
         return (negative ? "-" : "") + plain(digits: digits, exponent: exponent)
     }

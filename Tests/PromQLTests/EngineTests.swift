@@ -181,3 +181,15 @@ func instantQueries(query: String, result: [String]) async throws {
                 "many-to-many matching not allowed: matching labels must be unique on one side"))
     }
 }
+
+/// `Formatting.goFixed` against Go's `strconv.FormatFloat(v, 'f', -1, 64)` (count_values labels):
+/// integers, plain decimals, and values Swift prints with an exponent.
+@Test(arguments: [
+    (0.1, "0.1"), (1e-7, "0.0000001"), (1.5e-5, "0.000015"), (1e21, "1000000000000000000000"),
+    (9_007_199_254_740_992, "9007199254740992"), (1e16, "10000000000000000"), (123.456, "123.456"),
+    (-2.5, "-2.5"), (0.3, "0.3"), (1.2345678901234566e17, "123456789012345660"), (-0.001, "-0.001"),
+    (-0.0, "-0"), (42, "42"), (Double.nan, "NaN"), (-Double.infinity, "-Inf"),
+] as [(Double, String)])
+func goFixedFormatsAsGo(value: Double, text: String) {
+    #expect(Formatting.goFixed(value) == text)
+}
