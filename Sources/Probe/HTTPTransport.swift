@@ -19,9 +19,16 @@ public struct HTTPTransport: Sendable {
     /// How much of an error body is read to explain a non-2xx status.
     public var maxErrorBodyBytes = 64 << 10
 
-    /// Wraps a client.
+    /// The loop streamed exchanges run on, delegate and connection alike. With AsyncHTTPClient's
+    /// default (any loop for the delegate, any idle connection) the two are on different loops
+    /// half the time on a two-loop group, and every read then costs a hop between threads; with
+    /// a new loop per request, connections made for one loop are closed after each use.
+    public let eventLoop: any EventLoop
+
+    /// Wraps a client; its streamed exchanges run on one loop of the client's group.
     public init(client: HTTPClient) {
         self.client = client
+        eventLoop = client.eventLoopGroup.next()
     }
 
     /// The configuration the probe's ``HTTPClient`` must be created with.
@@ -77,10 +84,11 @@ public struct HTTPTransport: Sendable {
             throw Self.classify(error, afterResponse: false, redactor: redactor)
         }
         let reader = StreamReader(consumer: consumer, transport: self, redactor: redactor)
+        let loop: HTTPClient.EventLoopPreference = .delegateAndChannel(on: eventLoop)
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 reader.start(continuation)
-                reader.attach(client.execute(request: request, delegate: reader))
+                reader.attach(client.execute(request: request, delegate: reader, eventLoop: loop))
             }
         } onCancel: {
             reader.cancel()
