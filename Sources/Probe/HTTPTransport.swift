@@ -2,7 +2,6 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
-import Synchronization
 
 /// Sends provider requests over AsyncHTTPClient and hands the response body back line by line,
 /// turning every transport failure into a classified ``ProbeError``.
