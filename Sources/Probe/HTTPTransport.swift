@@ -2,7 +2,6 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
-import Synchronization
 
 /// Sends provider requests over AsyncHTTPClient and hands the response body back line by line,
 /// turning every transport failure into a classified ``ProbeError``.
@@ -19,9 +18,16 @@ public struct HTTPTransport: Sendable {
     /// How much of an error body is read to explain a non-2xx status.
     public var maxErrorBodyBytes = 64 << 10
 
-    /// Wraps a client.
+    /// The loop streamed exchanges run on, delegate and connection alike. With AsyncHTTPClient's
+    /// default (any loop for the delegate, any idle connection) the two are on different loops
+    /// half the time on a two-loop group, and every read then costs a hop between threads; with
+    /// a new loop per request, connections made for one loop are closed after each use.
+    public let eventLoop: any EventLoop
+
+    /// Wraps a client; its streamed exchanges run on one loop of the client's group.
     public init(client: HTTPClient) {
         self.client = client
+        eventLoop = client.eventLoopGroup.next()
     }
 
     /// The configuration the probe's ``HTTPClient`` must be created with.
@@ -48,24 +54,26 @@ public struct HTTPTransport: Sendable {
         return request
     }
 
-    /// Sends a POST of `body` to `url` and passes each line of a 2xx response body to `onLine`
-    /// (without its line break) with the instant its bytes were read, until the body ends or
-    /// `onLine` returns `false`. Returns when the request went out and when the response ended.
+    /// Sends a POST of `body` to `url` and feeds each line of a 2xx response body to `consumer`
+    /// (without its line break) with the instant its bytes were read, until the body ends or the
+    /// consumer says it has seen the end; then returns what the consumer made of it.
     ///
-    /// Instants are taken on the connection's event loop, as bytes are written and read, so the
-    /// probe's own scheduling (a busy exporter, a slow task wake-up) does not count as model
-    /// latency, and neither does connecting: the clock starts once the request is sent.
+    /// The body is read and the lines are consumed on the connection's event loop, as bytes
+    /// arrive; the calling task wakes once, when the answer is complete. Instants are taken
+    /// there too, so the probe's own scheduling (a busy exporter, a slow task wake-up) does not
+    /// count as model latency, and neither does connecting: the clock starts once the request
+    /// is sent.
     ///
     /// A non-2xx status becomes a ``ProbeError`` classified by status, with the provider's own
-    /// error message when its body carries one (credentials removed by `redactor`).
-    public func streamLines(
+    /// error message when its body carries one (credentials removed by `redactor`). Cancelling
+    /// the calling task cancels the request.
+    func streamLines<Consumer: LineConsumer>(
         url: String,
         headers: [(String, String)],
         body: [UInt8],
         redactor: SecretRedactor,
-        onLine: (ArraySlice<UInt8>, ContinuousClock.Instant) throws(ProbeError) -> Bool
-    ) async throws(ProbeError) -> StreamTimes {
-        var times = StreamTimes(requestSent: .now, responseEnded: .now)
+        consumer: Consumer
+    ) async throws(ProbeError) -> Consumer.Result {
         let request: HTTPClient.Request
         do {
             var fields = HTTPHeaders(headers)
@@ -74,70 +82,18 @@ public struct HTTPTransport: Sendable {
         } catch {
             throw Self.classify(error, afterResponse: false, redactor: redactor)
         }
-        let (events, continuation) = AsyncThrowingStream<WireEvent, any Error>.makeStream()
-        let delegate = StreamDelegate(continuation)
-        let task = client.execute(request: request, delegate: delegate)
-        continuation.onTermination = { _ in
-            delegate.release()
-            task.cancel()
-        }
-        defer {
-            delegate.release()
-            task.cancel()
-        }
-
-        var head: HTTPResponseHead?
-        var errorBody: [UInt8] = []
-        var pending: [UInt8] = []
-        var searched = 0  // the start of `pending` known to hold no line break
-        do {
-            reading: for try await event in events {
-                switch event {
-                case .sent(let instant):
-                    times.requestSent = instant
-                case .head(let responseHead):
-                    head = responseHead
-                case .end(let instant):
-                    times.responseEnded = instant
-                case .body(let chunk, let instant):
-                    times.responseEnded = instant
-                    delegate.consumed(chunk.readableBytes)
-                    if let head, !(200..<300).contains(head.status.code) {
-                        let room = maxErrorBodyBytes - errorBody.count
-                        errorBody.append(contentsOf: chunk.readableBytesView.prefix(room))
-                        if errorBody.count >= maxErrorBodyBytes { break reading }
-                        continue
-                    }
-                    pending.append(contentsOf: chunk.readableBytesView)
-                    var lineStart = 0
-                    while let newline = pending[max(lineStart, searched)...].firstIndex(of: UInt8(ascii: "\n")) {
-                        var lineEnd = newline
-                        if lineEnd > lineStart, pending[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
-                        let keepGoing = try onLine(pending[lineStart..<lineEnd], instant)
-                        lineStart = newline + 1
-                        if !keepGoing { return times }
-                    }
-                    pending.removeFirst(lineStart)
-                    searched = pending.count
-                    if pending.count > maxLineBytes {
-                        throw ProbeError(.invalidResponse, "response line longer than \(maxLineBytes) bytes")
-                    }
-                }
+        let reader = StreamReader(consumer: consumer, transport: self, redactor: redactor)
+        let loop: HTTPClient.EventLoopPreference = .delegateAndChannel(on: eventLoop)
+        let result = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                reader.start(continuation)
+                reader.attach(client.execute(request: request, delegate: reader, eventLoop: loop))
             }
-        } catch let error as ProbeError {
-            throw error
-        } catch {
-            // An error status stays the error, even when its body is cut short.
-            if let head, let failure = statusError(head, body: errorBody, redactor: redactor) { throw failure }
-            throw Self.classify(error, afterResponse: head != nil, redactor: redactor)
+        } onCancel: {
+            reader.cancel()
         }
         if Task.isCancelled { throw ProbeError(.timeout, "cancelled") }
-        guard let head else { throw ProbeError(.connection, "connection closed before a response arrived") }
-        if let failure = statusError(head, body: errorBody, redactor: redactor) { throw failure }
-        if !pending.isEmpty {
-            _ = try onLine(pending[...], times.responseEnded)
-        }
-        return times
+        return try result.get()
     }
 
     /// Sends `request` and returns a 2xx body whole, up to ``maxBodyBytes``.
@@ -166,7 +122,7 @@ public struct HTTPTransport: Sendable {
         }
     }
 
-    private func statusError(_ head: HTTPResponseHead, body: [UInt8], redactor: SecretRedactor) -> ProbeError? {
+    func statusError(_ head: HTTPResponseHead, body: [UInt8], redactor: SecretRedactor) -> ProbeError? {
         statusError(status: head.status, headers: head.headers, body: body, redactor: redactor)
     }
 
@@ -248,87 +204,6 @@ public struct StreamTimes: Sendable {
     public var requestSent: ContinuousClock.Instant
     /// When the last bytes the caller consumed were read (the end event's, or the body's end).
     public var responseEnded: ContinuousClock.Instant
-}
-
-/// What ``StreamDelegate`` reports from the event loop, in order.
-enum WireEvent: Sendable {
-    /// The request was written, at this instant.
-    case sent(ContinuousClock.Instant)
-    /// The response head arrived.
-    case head(HTTPResponseHead)
-    /// Body bytes were read, at this instant.
-    case body(ByteBuffer, ContinuousClock.Instant)
-    /// The body ended, at this instant.
-    case end(ContinuousClock.Instant)
-}
-
-/// Forwards a streamed exchange from AsyncHTTPClient's event loop into an async stream, stamping
-/// each event as it happens rather than when the consuming task gets to it.
-///
-/// Reading pauses while more than ``bufferLimit`` bytes wait for the consumer, so a server that
-/// streams faster than the probe decodes cannot grow the buffer without bound.
-final class StreamDelegate: HTTPClientResponseDelegate {
-    typealias Response = Void
-    /// Unconsumed body bytes above which the connection is not read.
-    static let bufferLimit = 1 << 20
-    private let events: AsyncThrowingStream<WireEvent, any Error>.Continuation
-    private let flow = Mutex<(buffered: Int, paused: EventLoopPromise<Void>?, released: Bool)>((0, nil, false))
-
-    init(_ events: AsyncThrowingStream<WireEvent, any Error>.Continuation) {
-        self.events = events
-    }
-
-    /// The consumer took `bytes` bytes of body off the stream.
-    func consumed(_ bytes: Int) {
-        let resume = flow.withLock { flow -> EventLoopPromise<Void>? in
-            flow.buffered -= bytes
-            guard flow.buffered <= Self.bufferLimit, let paused = flow.paused else { return nil }
-            flow.paused = nil
-            return paused
-        }
-        resume?.succeed()
-    }
-
-    /// The consumer is gone: reading never pauses again.
-    func release() {
-        let resume = flow.withLock { flow -> EventLoopPromise<Void>? in
-            flow.released = true
-            defer { flow.paused = nil }
-            return flow.paused
-        }
-        resume?.succeed()
-    }
-
-    func didSendRequest(task: HTTPClient.Task<Void>) {
-        events.yield(.sent(.now))
-    }
-
-    func didReceiveHead(task: HTTPClient.Task<Void>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
-        events.yield(.head(head))
-        return task.eventLoop.makeSucceededVoidFuture()
-    }
-
-    func didReceiveBodyPart(task: HTTPClient.Task<Void>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
-        events.yield(.body(buffer, .now))
-        let promise = task.eventLoop.makePromise(of: Void.self)
-        let pause = flow.withLock { flow -> Bool in
-            flow.buffered += buffer.readableBytes
-            guard !flow.released, flow.buffered > Self.bufferLimit else { return false }
-            flow.paused = promise
-            return true
-        }
-        if !pause { promise.succeed() }
-        return promise.futureResult
-    }
-
-    func didReceiveError(task: HTTPClient.Task<Void>, _ error: any Error) {
-        events.finish(throwing: error)
-    }
-
-    func didFinishRequest(task: HTTPClient.Task<Void>) throws {
-        events.yield(.end(.now))
-        events.finish()
-    }
 }
 
 /// Parses the `retry-after` header: delay-seconds or an HTTP-date.

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Synchronization
 
 /// One way of calling a model. Every provider returns the same ``ProbeOutcome``, which the
 /// ``Prober`` turns into metrics, so adding a provider touches no metric code.
@@ -57,6 +58,37 @@ extension HTTPModelProvider {
 
     static func isCredentialHeader(_ name: String) -> Bool {
         ["authorization", "x-api-key", "api-key", "x-goog-api-key"].contains(name.lowercased())
+    }
+}
+
+/// The wire requests a provider built, by prompt: the URL, headers and JSON body of a call
+/// depend only on the model's configuration and the prompt, and encoding the body costs more
+/// CPU than reading a whole streamed answer, so it is done once per prompt.
+final class WireRequestCache: Sendable {
+    typealias WireRequest = (url: String, headers: [(String, String)], body: [UInt8])
+
+    private struct Key: Hashable {
+        var name: String
+        var system: String?
+        var text: String
+        var maxTokens: Int
+    }
+
+    /// Prompts kept at most; a provider is called with its model's few configured prompts, so
+    /// this only bounds ad-hoc ones.
+    static let capacity = 64
+    private let requests = Mutex<[Key: WireRequest]>([:])
+
+    /// The request for `prompt`, built by `build` the first time.
+    func request(for prompt: PromptConfig, _ build: () -> WireRequest) -> WireRequest {
+        let key = Key(name: prompt.name, system: prompt.system, text: prompt.text, maxTokens: prompt.maxTokens)
+        if let request = requests.withLock({ $0[key] }) { return request }
+        let request = build()
+        requests.withLock { requests in
+            if requests.count >= Self.capacity { requests.removeAll() }
+            requests[key] = request
+        }
+        return request
     }
 }
 

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Each provider file has one conformance; the shared ``StreamingCall`` drives it, so timing and
 /// error handling are the same for all of them.
-protocol StreamDecoder {
+protocol StreamDecoder: Sendable {
     /// Consumes one line of the response body, received at `now`.
     mutating func consume(line: ArraySlice<UInt8>, at now: ContinuousClock.Instant, into outcome: inout ProbeOutcome) throws(ProbeError)
     /// Called when the body ended; throws when the stream was cut off before its end event.
@@ -16,27 +16,35 @@ protocol StreamDecoder {
 /// Runs one streaming request through a decoder and stamps the timings.
 ///
 /// Every duration is measured from the moment the request was sent, with instants taken on the
-/// connection's event loop (see ``HTTPTransport/streamLines(url:headers:body:redactor:onLine:)``),
+/// connection's event loop (see ``HTTPTransport/streamLines(url:headers:body:redactor:consumer:)``),
 /// so TTFT, TPOT and the request duration share one origin and exclude connecting.
 enum StreamingCall {
     static func run<Decoder: StreamDecoder>(
         _ request: (url: String, headers: [(String, String)], body: [UInt8]),
         transport: HTTPTransport,
         redactor: SecretRedactor,
-        decoder: inout Decoder
+        decoder: Decoder
     ) async throws(ProbeError) -> ProbeOutcome {
-        var outcome = ProbeOutcome()
-        var firstToken: ContinuousClock.Instant?
-        let times = try await transport.streamLines(
-            url: request.url, headers: request.headers, body: request.body, redactor: redactor
-        ) { (line, now) throws(ProbeError) in
-            let hadText = !outcome.text.isEmpty
-            try decoder.consume(line: line, at: now, into: &outcome)
-            if !hadText, !outcome.text.isEmpty, firstToken == nil {
-                firstToken = now
-            }
-            return !decoder.isComplete
-        }
+        try await transport.streamLines(
+            url: request.url, headers: request.headers, body: request.body, redactor: redactor,
+            consumer: DecodingConsumer(decoder: decoder))
+    }
+}
+
+/// Feeds a decoder on the event loop and notes when the first content arrived.
+struct DecodingConsumer<Decoder: StreamDecoder>: LineConsumer {
+    var decoder: Decoder
+    var outcome = ProbeOutcome()
+    /// When the line that brought the first non-empty content was read.
+    var firstToken: ContinuousClock.Instant?
+
+    mutating func consume(line: ArraySlice<UInt8>, at now: ContinuousClock.Instant) throws(ProbeError) -> Bool {
+        try decoder.consume(line: line, at: now, into: &outcome)
+        if firstToken == nil, !outcome.text.isEmpty { firstToken = now }
+        return !decoder.isComplete
+    }
+
+    mutating func finish(_ times: StreamTimes) throws(ProbeError) -> ProbeOutcome {
         try decoder.finish(at: times.responseEnded, into: &outcome)
         outcome.timeToFirstToken = firstToken.map { $0 - times.requestSent }
         outcome.totalDuration = times.responseEnded - times.requestSent
@@ -54,6 +62,19 @@ enum WireJSON {
         } catch {
             let snippet = String(decoding: bytes.prefix(120), as: UTF8.self)
             throw ProbeError(.invalidResponse, "\(what) is not valid JSON: \(snippet)")
+        }
+    }
+
+    /// Reads `bytes` with a ``JSONReader`` walk, or fails as an invalid response.
+    static func read<T>(
+        _ bytes: some Collection<UInt8>, what: @autoclosure () -> String,
+        _ body: (inout JSONReader) throws(JSONReadError) -> T
+    ) throws(ProbeError) -> T {
+        do {
+            return try JSONReader.read(bytes, body)
+        } catch {
+            let snippet = String(decoding: bytes.prefix(120), as: UTF8.self)
+            throw ProbeError(.invalidResponse, "\(what()) is not valid JSON: \(snippet)")
         }
     }
 

@@ -47,6 +47,22 @@ import Testing
         #expect(outcome.completionTokens == 14)
     }
 
+    /// Providers whose stream has an end event (Gemini's ends with the body).
+    static let withEndEvent = ProviderCase.all.filter { $0.provider != "gemini" }
+
+    @Test(arguments: withEndEvent)
+    func bodyHeldOpenAfterTheEndEventDoesNotHoldTheProbe(_ provider: ProviderCase) async throws {
+        let contentType = provider.isNDJSON ? "application/x-ndjson" : "text/event-stream"
+        let expected = try await Self.outcome(provider, .stream(.sending(try provider.chunks()), contentType: contentType))
+        let held = FixtureReply.stream(.sending(try provider.chunks()) + [.pause(.seconds(30))], contentType: contentType)
+        let started = ContinuousClock.now
+        let outcome = try await Self.outcome(provider, held)
+
+        #expect(outcome.text == expected.text)
+        #expect(outcome.totalDuration < .seconds(5), "the answer ends at the end event, not at the body's end")
+        #expect(ContinuousClock.now - started < .seconds(20), "the probe returned without waiting for the body's end")
+    }
+
     /// The outcome of probing `provider`'s model with `reply`, which must succeed.
     static func outcome(_ provider: ProviderCase, _ reply: FixtureReply) async throws -> ProbeOutcome {
         try await withFixtureServer(reply) { server in

@@ -7,6 +7,8 @@ struct AnthropicProvider: HTTPModelProvider {
     let model: ModelConfig
     let transport: HTTPTransport
     let redactor: SecretRedactor
+    /// The wire requests built so far, by prompt.
+    let requests = WireRequestCache()
 
     /// The API version header every request carries.
     static let apiVersion = "2023-06-01"
@@ -24,8 +26,9 @@ struct AnthropicProvider: HTTPModelProvider {
     }
 
     func call(_ prompt: PromptConfig) async throws(ProbeError) -> ProbeOutcome {
-        var decoder = AnthropicStreamDecoder()
-        return try await StreamingCall.run(wireRequest(prompt), transport: transport, redactor: redactor, decoder: &decoder)
+        try await StreamingCall.run(
+            requests.request(for: prompt) { wireRequest(prompt) }, transport: transport, redactor: redactor,
+            decoder: AnthropicStreamDecoder())
     }
 }
 
@@ -34,25 +37,65 @@ struct AnthropicStreamDecoder: StreamDecoder {
     private var events = ServerSentEventParser()
     private(set) var isComplete = false
 
-    private struct Event: Decodable {
-        struct Usage: Decodable { var input_tokens: Int?; var output_tokens: Int? }
-        struct Message: Decodable { var usage: Usage? }
-        struct Delta: Decodable { var type: String?; var text: String? }
-        struct WireError: Decodable { var type: String?; var message: String? }
-        var type: String
-        var message: Message?
+    /// The fields of one event the probe reads; the rest is only checked to be JSON.
+    private struct Event {
+        struct Usage { var input_tokens: Int?; var output_tokens: Int? }
+        struct Delta { var type: String?; var text: String? }
+        struct WireError { var type: String?; var message: String? }
+        var type: String?
+        var messageUsage: Usage?
         var delta: Delta?
         var usage: Usage?
         var error: WireError?
+
+        init(reading reader: inout JSONReader) throws(JSONReadError) {
+            try reader.readRootObject { (reader: inout JSONReader, key) throws(JSONReadError) in
+                if key == "type" {
+                    type = try reader.readString()
+                } else if key == "message" {
+                    var usage: Usage?
+                    try reader.readObject { (reader: inout JSONReader, key) throws(JSONReadError) in
+                        if key == "usage" { usage = try Self.usage(&reader) }
+                    }
+                    messageUsage = usage
+                } else if key == "delta" {
+                    var wire = Delta()
+                    delta = try reader.readObject({ (reader: inout JSONReader, key) throws(JSONReadError) in
+                        if key == "type" { wire.type = try reader.readString() }
+                        if key == "text" { wire.text = try reader.readString() }
+                    }) ? wire : nil
+                } else if key == "usage" {
+                    usage = try Self.usage(&reader)
+                } else if key == "error" {
+                    var wire = WireError()
+                    error = try reader.readObject({ (reader: inout JSONReader, key) throws(JSONReadError) in
+                        if key == "type" { wire.type = try reader.readString() }
+                        if key == "message" { wire.message = try reader.readString() }
+                    }) ? wire : nil
+                }
+            }
+            // `type` is required, as the API defines every event with one.
+            guard type != nil else { throw JSONReadError() }
+        }
+
+        static func usage(_ reader: inout JSONReader) throws(JSONReadError) -> Usage? {
+            var usage = Usage()
+            return try reader.readObject({ (reader: inout JSONReader, key) throws(JSONReadError) in
+                if key == "input_tokens" { usage.input_tokens = try reader.readInt() }
+                if key == "output_tokens" { usage.output_tokens = try reader.readInt() }
+            }) ? usage : nil
+        }
     }
 
     mutating func consume(line: ArraySlice<UInt8>, at now: ContinuousClock.Instant, into outcome: inout ProbeOutcome) throws(ProbeError) {
         guard let sse = events.feed(line) else { return }
-        let event = try WireJSON.decode(Event.self, from: sse.data, what: "\(sse.name.isEmpty ? "stream" : sse.name) event")
+        let event = try WireJSON.read(sse.data, what: "\(sse.name.isEmpty ? "stream" : sse.name) event") {
+            (reader: inout JSONReader) throws(JSONReadError) in try Event(reading: &reader)
+        }
         switch event.type {
         case "message_start":
-            outcome.promptTokens = event.message?.usage?.input_tokens
-            outcome.completionTokens = event.message?.usage?.output_tokens
+            outcome.promptTokens = event.messageUsage?.input_tokens
+            outcome.completionTokens = event.messageUsage?.output_tokens
         case "content_block_delta":
             if event.delta?.type == "text_delta", let text = event.delta?.text, !text.isEmpty {
                 outcome.text += text

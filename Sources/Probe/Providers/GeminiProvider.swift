@@ -7,6 +7,8 @@ struct GeminiProvider: HTTPModelProvider {
     let model: ModelConfig
     let transport: HTTPTransport
     let redactor: SecretRedactor
+    /// The wire requests built so far, by prompt.
+    let requests = WireRequestCache()
 
     func wireRequest(_ prompt: PromptConfig) -> (url: String, headers: [(String, String)], body: [UInt8]) {
         var headers: [(String, String)] = [("accept", "text/event-stream")]
@@ -22,8 +24,9 @@ struct GeminiProvider: HTTPModelProvider {
     }
 
     func call(_ prompt: PromptConfig) async throws(ProbeError) -> ProbeOutcome {
-        var decoder = GeminiStreamDecoder()
-        return try await StreamingCall.run(wireRequest(prompt), transport: transport, redactor: redactor, decoder: &decoder)
+        try await StreamingCall.run(
+            requests.request(for: prompt) { wireRequest(prompt) }, transport: transport, redactor: redactor,
+            decoder: GeminiStreamDecoder())
     }
 }
 
@@ -34,20 +37,51 @@ struct GeminiStreamDecoder: StreamDecoder {
     /// Gemini has no end event: the body's end is the end, so reading goes on until then.
     let isComplete = false
 
-    private struct Response: Decodable {
-        struct Candidate: Decodable {
-            struct Content: Decodable {
-                struct Part: Decodable { var text: String? }
-                var parts: [Part]?
-            }
-            var content: Content?
-            var finishReason: String?
-        }
-        struct Usage: Decodable { var promptTokenCount: Int?; var candidatesTokenCount: Int? }
-        struct WireError: Decodable { var code: Int?; var message: String?; var status: String? }
-        var candidates: [Candidate]?
-        var usageMetadata: Usage?
+    /// The fields of one response the probe reads; the rest is only checked to be JSON.
+    private struct Response {
+        struct Usage { var promptTokenCount: Int?; var candidatesTokenCount: Int? }
+        struct WireError { var code: Int?; var message: String?; var status: String? }
+        /// The non-empty texts of every candidate's parts, concatenated, and how many there were.
+        var text = ""
+        var textCount = 0
+        var sawFinishReason = false
+        var usage: Usage?
         var error: WireError?
+
+        init(reading reader: inout JSONReader) throws(JSONReadError) {
+            try reader.readRootObject { (reader: inout JSONReader, key) throws(JSONReadError) in
+                if key == "candidates" {
+                    try reader.readObjects { (reader: inout JSONReader, key) throws(JSONReadError) in
+                        if key == "content" {
+                            try reader.readObject { (reader: inout JSONReader, key) throws(JSONReadError) in
+                                guard key == "parts" else { return }
+                                try reader.readObjects { (reader: inout JSONReader, key) throws(JSONReadError) in
+                                    if key == "text", let part = try reader.readString(), !part.isEmpty {
+                                        text += part
+                                        textCount += 1
+                                    }
+                                }
+                            }
+                        } else if key == "finishReason" {
+                            if try reader.readString() != nil { sawFinishReason = true }
+                        }
+                    }
+                } else if key == "usageMetadata" {
+                    var wire = Usage()
+                    usage = try reader.readObject({ (reader: inout JSONReader, key) throws(JSONReadError) in
+                        if key == "promptTokenCount" { wire.promptTokenCount = try reader.readInt() }
+                        if key == "candidatesTokenCount" { wire.candidatesTokenCount = try reader.readInt() }
+                    }) ? wire : nil
+                } else if key == "error" {
+                    var wire = WireError()
+                    error = try reader.readObject({ (reader: inout JSONReader, key) throws(JSONReadError) in
+                        if key == "code" { wire.code = try reader.readInt() }
+                        if key == "message" { wire.message = try reader.readString() }
+                        if key == "status" { wire.status = try reader.readString() }
+                    }) ? wire : nil
+                }
+            }
+        }
     }
 
     mutating func consume(line: ArraySlice<UInt8>, at now: ContinuousClock.Instant, into outcome: inout ProbeOutcome) throws(ProbeError) {
@@ -56,21 +90,17 @@ struct GeminiStreamDecoder: StreamDecoder {
     }
 
     private mutating func handle(_ event: ServerSentEvent, into outcome: inout ProbeOutcome) throws(ProbeError) {
-        let response = try WireJSON.decode(Response.self, from: event.data, what: "stream event")
+        let response = try WireJSON.read(event.data, what: "stream event") {
+            (reader: inout JSONReader) throws(JSONReadError) in try Response(reading: &reader)
+        }
         if let error = response.error {
             let errorClass = error.code.map(ProbeError.classify(httpStatus:)) ?? .serverError
             throw ProbeError(errorClass, error.message ?? error.status ?? "error event in stream", httpStatus: error.code)
         }
-        for candidate in response.candidates ?? [] {
-            for part in candidate.content?.parts ?? [] {
-                if let text = part.text, !text.isEmpty {
-                    outcome.text += text
-                    outcome.contentChunks += 1
-                }
-            }
-            if candidate.finishReason != nil { sawFinishReason = true }
-        }
-        if let usage = response.usageMetadata {
+        outcome.text += response.text
+        outcome.contentChunks += response.textCount
+        if response.sawFinishReason { sawFinishReason = true }
+        if let usage = response.usage {
             outcome.promptTokens = usage.promptTokenCount ?? outcome.promptTokens
             outcome.completionTokens = usage.candidatesTokenCount ?? outcome.completionTokens
         }

@@ -7,6 +7,8 @@ struct OllamaProvider: HTTPModelProvider {
     let model: ModelConfig
     let transport: HTTPTransport
     let redactor: SecretRedactor
+    /// The wire requests built so far, by prompt.
+    let requests = WireRequestCache()
 
     func wireRequest(_ prompt: PromptConfig) -> (url: String, headers: [(String, String)], body: [UInt8]) {
         var headers: [(String, String)] = [("accept", "application/x-ndjson")]
@@ -23,8 +25,9 @@ struct OllamaProvider: HTTPModelProvider {
     }
 
     func call(_ prompt: PromptConfig) async throws(ProbeError) -> ProbeOutcome {
-        var decoder = OllamaStreamDecoder()
-        return try await StreamingCall.run(wireRequest(prompt), transport: transport, redactor: redactor, decoder: &decoder)
+        try await StreamingCall.run(
+            requests.request(for: prompt) { wireRequest(prompt) }, transport: transport, redactor: redactor,
+            decoder: OllamaStreamDecoder())
     }
 }
 
@@ -32,25 +35,53 @@ struct OllamaProvider: HTTPModelProvider {
 struct OllamaStreamDecoder: StreamDecoder {
     private(set) var isComplete = false
 
-    private struct Line: Decodable {
-        struct Message: Decodable { var content: String? }
-        var message: Message?
+    /// The fields of one line the probe reads; the rest is only checked to be JSON.
+    private struct Line {
+        var content: String?
         var done: Bool?
         var error: String?
-        var total_duration: Int64?
-        var load_duration: Int64?
+        var total_duration: Int?
+        var load_duration: Int?
         var prompt_eval_count: Int?
-        var prompt_eval_duration: Int64?
+        var prompt_eval_duration: Int?
         var eval_count: Int?
+
+        init(reading reader: inout JSONReader) throws(JSONReadError) {
+            try reader.readRootObject { (reader: inout JSONReader, key) throws(JSONReadError) in
+                if key == "message" {
+                    var content: String?
+                    try reader.readObject { (reader: inout JSONReader, key) throws(JSONReadError) in
+                        if key == "content" { content = try reader.readString() }
+                    }
+                    self.content = content
+                } else if key == "done" {
+                    done = try reader.readBool()
+                } else if key == "error" {
+                    error = try reader.readString()
+                } else if key == "total_duration" {
+                    total_duration = try reader.readInt()
+                } else if key == "load_duration" {
+                    load_duration = try reader.readInt()
+                } else if key == "prompt_eval_count" {
+                    prompt_eval_count = try reader.readInt()
+                } else if key == "prompt_eval_duration" {
+                    prompt_eval_duration = try reader.readInt()
+                } else if key == "eval_count" {
+                    eval_count = try reader.readInt()
+                }
+            }
+        }
     }
 
     mutating func consume(line: ArraySlice<UInt8>, at now: ContinuousClock.Instant, into outcome: inout ProbeOutcome) throws(ProbeError) {
         guard line.contains(where: { $0 != UInt8(ascii: " ") }) else { return }
-        let object = try WireJSON.decode(Line.self, from: line, what: "stream line")
+        let object = try WireJSON.read(line, what: "stream line") { (reader: inout JSONReader) throws(JSONReadError) in
+            try Line(reading: &reader)
+        }
         if let error = object.error {
             throw ProbeError(.serverError, error)
         }
-        if let content = object.message?.content, !content.isEmpty {
+        if let content = object.content, !content.isEmpty {
             outcome.text += content
             outcome.contentChunks += 1
         }
@@ -58,9 +89,9 @@ struct OllamaStreamDecoder: StreamDecoder {
             isComplete = true
             outcome.promptTokens = object.prompt_eval_count
             outcome.completionTokens = object.eval_count
-            outcome.modelLoadDuration = object.load_duration.map { .nanoseconds($0) }
-            outcome.promptEvalDuration = object.prompt_eval_duration.map { .nanoseconds($0) }
-            outcome.serverTotalDuration = object.total_duration.map { .nanoseconds($0) }
+            outcome.modelLoadDuration = object.load_duration.map { .nanoseconds(Int64($0)) }
+            outcome.promptEvalDuration = object.prompt_eval_duration.map { .nanoseconds(Int64($0)) }
+            outcome.serverTotalDuration = object.total_duration.map { .nanoseconds(Int64($0)) }
         }
     }
 

@@ -7,6 +7,8 @@ struct OpenAIProvider: HTTPModelProvider {
     let model: ModelConfig
     let transport: HTTPTransport
     let redactor: SecretRedactor
+    /// The wire requests built so far, by prompt.
+    let requests = WireRequestCache()
 
     func wireRequest(_ prompt: PromptConfig) -> (url: String, headers: [(String, String)], body: [UInt8]) {
         let base = model.endpoint ?? ""
@@ -31,8 +33,9 @@ struct OpenAIProvider: HTTPModelProvider {
     }
 
     func call(_ prompt: PromptConfig) async throws(ProbeError) -> ProbeOutcome {
-        var decoder = OpenAIStreamDecoder()
-        return try await StreamingCall.run(wireRequest(prompt), transport: transport, redactor: redactor, decoder: &decoder)
+        try await StreamingCall.run(
+            requests.request(for: prompt) { wireRequest(prompt) }, transport: transport, redactor: redactor,
+            decoder: OpenAIStreamDecoder())
     }
 }
 
@@ -41,19 +44,66 @@ struct OpenAIStreamDecoder: StreamDecoder {
     private var events = ServerSentEventParser()
     private(set) var isComplete = false
 
-    private struct Chunk: Decodable {
-        struct Choice: Decodable {
-            struct Delta: Decodable { var content: String? }
-            var delta: Delta?
-            var finish_reason: String?
-        }
-        struct Usage: Decodable { var prompt_tokens: Int?; var completion_tokens: Int? }
-        struct Timings: Decodable { var prompt_ms: Double? }
-        struct WireError: Decodable { var message: String?; var type: String?; var code: IntOrString? }
-        var choices: [Choice]?
-        var usage: Usage?
-        var timings: Timings?
+    /// The fields of one chunk the probe reads (`choices[].delta.content`, `usage`,
+    /// llama.cpp's `timings.prompt_ms`, an `error` object); the rest is only checked to be JSON.
+    private struct Chunk {
+        struct WireError { var message: String?; var type: String?; var code: IntOrString? }
+        /// The non-empty contents of every choice, concatenated, and how many there were.
+        var text = ""
+        var contentCount = 0
+        var promptTokens: Int??
+        var completionTokens: Int?
+        var promptMilliseconds: Double?
         var error: WireError?
+
+        init(reading reader: inout JSONReader) throws(JSONReadError) {
+            try reader.readRootObject { (reader: inout JSONReader, key) throws(JSONReadError) in
+                if key == "choices" {
+                    try reader.readObjects { (reader: inout JSONReader, key) throws(JSONReadError) in
+                        if key == "delta" {
+                            try reader.readObject { (reader: inout JSONReader, key) throws(JSONReadError) in
+                                if key == "content", let content = try reader.readString(), !content.isEmpty {
+                                    text += content
+                                    contentCount += 1
+                                }
+                            }
+                        } else if key == "finish_reason" {
+                            _ = try reader.readString()
+                        }
+                    }
+                } else if key == "usage" {
+                    var prompt: Int?
+                    var completion: Int?
+                    if try reader.readObject({ (reader: inout JSONReader, key) throws(JSONReadError) in
+                        if key == "prompt_tokens" { prompt = try reader.readInt() }
+                        if key == "completion_tokens" { completion = try reader.readInt() }
+                    }) {
+                        promptTokens = .some(prompt)
+                        completionTokens = completion
+                    } else {
+                        promptTokens = nil
+                        completionTokens = nil
+                    }
+                } else if key == "timings" {
+                    var milliseconds: Double?
+                    try reader.readObject { (reader: inout JSONReader, key) throws(JSONReadError) in
+                        if key == "prompt_ms" { milliseconds = try reader.readDouble() }
+                    }
+                    promptMilliseconds = milliseconds
+                } else if key == "error" {
+                    var wire = WireError()
+                    if try reader.readObject({ (reader: inout JSONReader, key) throws(JSONReadError) in
+                        if key == "message" { wire.message = try reader.readString() }
+                        if key == "type" { wire.type = try reader.readString() }
+                        if key == "code" { wire.code = try reader.readIntOrString() }
+                    }) {
+                        error = wire
+                    } else {
+                        error = nil
+                    }
+                }
+            }
+        }
     }
 
     mutating func consume(line: ArraySlice<UInt8>, at now: ContinuousClock.Instant, into outcome: inout ProbeOutcome) throws(ProbeError) {
@@ -62,21 +112,19 @@ struct OpenAIStreamDecoder: StreamDecoder {
             isComplete = true
             return
         }
-        let chunk = try WireJSON.decode(Chunk.self, from: event.data, what: "stream chunk")
+        let chunk = try WireJSON.read(event.data, what: "stream chunk") { (reader: inout JSONReader) throws(JSONReadError) in
+            try Chunk(reading: &reader)
+        }
         if let error = chunk.error {
             throw ProbeError(Self.classify(error.type, code: error.code), error.message ?? "error event in stream")
         }
-        for choice in chunk.choices ?? [] {
-            if let content = choice.delta?.content, !content.isEmpty {
-                outcome.text += content
-                outcome.contentChunks += 1
-            }
+        outcome.text += chunk.text
+        outcome.contentChunks += chunk.contentCount
+        if let promptTokens = chunk.promptTokens {
+            outcome.promptTokens = promptTokens
+            outcome.completionTokens = chunk.completionTokens
         }
-        if let usage = chunk.usage {
-            outcome.promptTokens = usage.prompt_tokens
-            outcome.completionTokens = usage.completion_tokens
-        }
-        if let promptMilliseconds = chunk.timings?.prompt_ms {
+        if let promptMilliseconds = chunk.promptMilliseconds {
             outcome.promptEvalDuration = .fromSeconds(promptMilliseconds / 1000)
         }
     }
@@ -100,7 +148,7 @@ struct OpenAIStreamDecoder: StreamDecoder {
 
 /// A JSON field some servers send as a number and others as a string (`"code": 429` vs
 /// `"code": "rate_limit_exceeded"`).
-enum IntOrString: Decodable, Equatable {
+enum IntOrString: Decodable, Equatable, Sendable {
     case int(Int)
     case string(String)
 
