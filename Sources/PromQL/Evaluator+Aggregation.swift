@@ -237,14 +237,19 @@ extension Evaluator {
         return Double(hash) / Double(UInt64.max)
     }
 
-    private func countValues(_ a: AggregateExpr, _ input: [Element], label: String) throws
-        -> [Element]
-    {
+    /// Fails, as Prometheus does, when `count_values` is given a label name that is not one.
+    func checkCountValuesLabel(_ a: AggregateExpr, _ label: String) throws {
         guard Labels.isValidLabelName(label) else {
             var spelled = Labels.quote(label)
             if case .string(_, let raw)? = a.param, raw.hasPrefix("\"") { spelled = raw }
             throw QueryError.execution("invalid label name \(spelled)")
         }
+    }
+
+    private func countValues(_ a: AggregateExpr, _ input: [Element], label: String) throws
+        -> [Element]
+    {
+        try checkCountValuesLabel(a, label)
         let site = SiteKey.of(SiteKey.grouping, flags: a.without ? 1 : 0, a.grouping)
         var table = groupTables.removeValue(forKey: site) ?? GroupTable()
         defer { groupTables[site] = table }

@@ -9,12 +9,13 @@ extension Evaluator {
         (b.lhs.type == .scalar || b.lhs.type == .vector) && (b.rhs.type == .scalar || b.rhs.type == .vector)
     }
 
-    /// Whether `aggregateSteps` or `selectionSteps` evaluates `a`: the aggregations without a
-    /// parameter, and `topk`, `bottomk` and `limitk`.
+    /// Whether `aggregateSteps` evaluates `a`: the aggregations without a parameter, `topk`,
+    /// `bottomk`, `limitk` and `count_values`.
     func canEvalSteps(_ a: AggregateExpr) -> Bool {
         switch a.op {
         case .sum, .avg, .count, .min, .max, .group, .stddev, .stdvar: return a.param == nil
         case .topk, .bottomk, .limitk: return a.param?.type == .scalar
+        case .countValues: return a.param?.type == .string
         default: return false
         }
     }
@@ -269,6 +270,51 @@ extension Evaluator {
         return out.filter { !$0.steps.isEmpty }
     }
 
+    /// `count_values` at every step: how many series of each group have each value (as the text
+    /// `countValues` writes); each group and value is one result series.
+    private func countValuesSteps(_ a: AggregateExpr, _ steps: StepTimes) throws -> [StepSeries] {
+        guard let param = a.param else { throw QueryError.execution("count_values needs a label name") }
+        let label = try evalString(param, at: steps.start)
+        let input = try seriesSteps(a.expr, steps)
+        try checkCountValuesLabel(a, label)
+        let (groupOfSeries, keys) = groups(a, input)
+        let site = SiteKey.of(SiteKey.grouping, flags: a.without ? 1 : 0, a.grouping)
+        var out: [StepSeries] = []
+        var outputOf: [CountValuesKey: Int] = [:]
+        // Each series' last value and its text: a value that stays is not written again.
+        var lastBits = [UInt64?](repeating: nil, count: input.count)
+        var lastText = [String](repeating: "", count: input.count)
+        var cursor = StepCursor(input)
+        var present: [(series: Int, value: Double)] = []
+        var counts: [Int: Double] = [:]
+        var order: [Int] = []
+        for step in 0..<steps.count {
+            if step & 1023 == 1023 { try checkLimits() }
+            cursor.values(at: step, into: &present)
+            counts.removeAll(keepingCapacity: true)
+            order.removeAll(keepingCapacity: true)
+            for (series, value) in present {
+                if lastBits[series] != value.bitPattern {
+                    lastBits[series] = value.bitPattern
+                    lastText[series] = Formatting.goFixed(value)
+                }
+                let key = CountValuesKey(site: site, group: groupOfSeries[series], value: lastText[series])
+                let index: Int
+                if let known = outputOf[key] {
+                    index = known
+                } else {
+                    index = out.count
+                    outputOf[key] = index
+                    out.append(StepSeries(labels: keys[key.group].setting(label, to: key.value), dropName: false))
+                }
+                if counts[index] == nil { order.append(index) }
+                counts[index, default: 0] += 1
+            }
+            for index in order { out[index].append(step, counts[index] ?? 0) }
+        }
+        return out
+    }
+
     /// An aggregation `canEvalSteps` accepts, at every step.
     ///
     /// Steps are taken in blocks, each block series by series: every series adds its values of
@@ -276,6 +322,7 @@ extension Evaluator {
     /// order of the series, as at one step, while each series is read straight through.
     func aggregateSteps(_ a: AggregateExpr, _ steps: StepTimes) throws -> [StepSeries] {
         if a.op == .topk || a.op == .bottomk || a.op == .limitk { return try selectionSteps(a, steps) }
+        if a.op == .countValues { return try countValuesSteps(a, steps) }
         let input = try seriesSteps(a.expr, steps)
         let (groupOfSeries, keys) = groups(a, input)
         var out = keys.map { StepSeries(labels: $0, dropName: false) }

@@ -63,6 +63,7 @@ private let expressions = [
     "label_replace(x_total, 'inst', '1', '', '') / on(job) group_left y",
     "topk(scalar(count(x_total)) - 1, x_total)", "bottomk by (job) (1, rate(x_total[1m]))",
     "histogram_quantile(scalar(y{job='a'}) - 20, rate(h_bucket[1m]))", "histogram_quantile(1.5, h_bucket)",
+    "count_values by (job) ('v', x_total)", "count_values('job', y)", "count_values('bad-name', y)",
 ]
 
 /// A query's outcome as comparable text: series with their points (values by bit pattern), or
