@@ -173,7 +173,8 @@ public struct PromQLEngine: Sendable {
         }
         let sortStart = ContinuousClock.now
         statistics.innerEvalTime = sortStart - evalStart
-        let sorted = cleaned.sorted { $0.labels < $1.labels }
+        // Sorting positions moves integers, not series (with their reference counts).
+        let sorted = cleaned.indices.sorted { cleaned[$0].labels < cleaned[$1].labels }.map { cleaned[$0] }
         statistics.resultSortTime = ContinuousClock.now - sortStart
         Self.finish(&statistics, evaluator)
         return QueryResult(
