@@ -84,16 +84,10 @@ func parseRFC3339(_ text: String) -> Date? {
 }
 
 let rounds = Int(option("--rounds") ?? "") ?? 20
-let llmwatchBinary = option("--llmwatch") ?? "../.build/release/llmwatch"
+let llmwatchBinary = llmwatchBinaryOption()
 let alertName = "BenchValueHigh"
 let holdSeconds = 2.0
-guard FileManager.default.isExecutableFile(atPath: llmwatchBinary) else {
-    say("no llmwatch at \(llmwatchBinary): build it with `swift build -c release --product llmwatch` at the root")
-    exit(2)
-}
-let work = URL(
-    fileURLWithPath: option("--workdir") ?? NSTemporaryDirectory() + "llmwatch-alert-latency-\(UUID().uuidString)")
-try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+let work = try makeWorkDirectory(prefix: "llmwatch-alert-latency")
 
 // One server is the target (`/<side>/metrics`) and the receiver (`/<side>/api/v2/alerts`).
 let recorder = Recorder()
@@ -142,20 +136,10 @@ func config(_ side: Side) throws -> URL {
 }
 
 let client = HTTPClient(eventLoopGroupProvider: .singleton)
-let prometheusPort = try freePort()
-let prometheus = try ServerProcess(
-    name: "prometheus", executable: "/usr/bin/prometheus",
-    arguments: [
-        "--config.file=\(try config(.prometheus).path)", "--storage.tsdb.path=\(work.path)/prometheus-data",
-        "--web.listen-address=127.0.0.1:\(prometheusPort)", "--log.level=warn",
-    ], port: prometheusPort, log: work.appendingPathComponent("prometheus.log"))
-let llmwatchPort = try freePort()
-let llmwatch = try ServerProcess(
-    name: "llmwatch", executable: llmwatchBinary,
-    arguments: [
-        "evaluate", "--config.file", try config(.llmwatch).path, "--storage.path", "\(work.path)/llmwatch-data",
-        "--web.listen-address", "127.0.0.1:\(llmwatchPort)", "--log.level", "warn",
-    ], port: llmwatchPort, log: work.appendingPathComponent("llmwatch.log"))
+let prometheus = try ServerProcess.prometheus(config: try config(.prometheus), data: "\(work.path)/prometheus-data", logIn: work)
+let llmwatch = try ServerProcess.llmwatchEvaluate(
+    llmwatchBinary, storage: "\(work.path)/llmwatch-data", logIn: work,
+    arguments: ["--config.file", try config(.llmwatch).path, "--log.level", "warn"])
 let servers: [Side: ServerProcess] = [.prometheus: prometheus, .llmwatch: llmwatch]
 func stopAll() {
     prometheus.stop()

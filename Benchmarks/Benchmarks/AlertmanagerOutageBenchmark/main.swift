@@ -51,16 +51,10 @@ final class Recorder: Sendable {
 let outage = Double(option("--outage") ?? "") ?? 300
 let step = Double(option("--step") ?? "") ?? 15
 let settle = Double(option("--settle") ?? "") ?? 150
-let llmwatchBinary = option("--llmwatch") ?? "../.build/release/llmwatch"
+let llmwatchBinary = llmwatchBinaryOption()
 let alertmanagerBinary = "/usr/bin/prometheus-alertmanager"
 let alertName = "BenchOutage"
-guard FileManager.default.isExecutableFile(atPath: llmwatchBinary) else {
-    say("no llmwatch at \(llmwatchBinary): build it with `swift build -c release --product llmwatch` at the root")
-    exit(2)
-}
-let work = URL(
-    fileURLWithPath: option("--workdir") ?? NSTemporaryDirectory() + "llmwatch-am-outage-\(UUID().uuidString)")
-try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+let work = try makeWorkDirectory(prefix: "llmwatch-am-outage")
 
 // MARK: Episodes: alert `e<j>` goes high at `high[j]` and, but for the last two, low at `low[j]`.
 
@@ -150,20 +144,10 @@ func startAlertmanager() throws -> ServerProcess {
 }
 
 var alertmanager = try startAlertmanager()
-let prometheusPort = try freePort()
-let prometheus = try ServerProcess(
-    name: "prometheus", executable: "/usr/bin/prometheus",
-    arguments: [
-        "--config.file=\(try config(.prometheus).path)", "--storage.tsdb.path=\(work.path)/prometheus-data",
-        "--web.listen-address=127.0.0.1:\(prometheusPort)", "--log.level=warn",
-    ], port: prometheusPort, log: work.appendingPathComponent("prometheus.log"))
-let llmwatchPort = try freePort()
-let llmwatch = try ServerProcess(
-    name: "llmwatch", executable: llmwatchBinary,
-    arguments: [
-        "evaluate", "--config.file", try config(.llmwatch).path, "--storage.path", "\(work.path)/llmwatch-data",
-        "--web.listen-address", "127.0.0.1:\(llmwatchPort)", "--log.level", "warn",
-    ], port: llmwatchPort, log: work.appendingPathComponent("llmwatch.log"))
+let prometheus = try ServerProcess.prometheus(config: try config(.prometheus), data: "\(work.path)/prometheus-data", logIn: work)
+let llmwatch = try ServerProcess.llmwatchEvaluate(
+    llmwatchBinary, storage: "\(work.path)/llmwatch-data", logIn: work,
+    arguments: ["--config.file", try config(.llmwatch).path, "--log.level", "warn"])
 @MainActor func stopAll() {
     prometheus.stop()
     llmwatch.stop()

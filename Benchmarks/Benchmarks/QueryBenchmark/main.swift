@@ -18,7 +18,6 @@ guard let llmwatch = option("--llmwatch") else {
 let workdir = URL(fileURLWithPath: option("--workdir") ?? NSTemporaryDirectory() + "llmwatch-query-benchmark")
 let iterations = Int(option("--iterations") ?? "") ?? 5
 let filter = option("--filter")
-let prometheusBinary = "/usr/bin/prometheus"
 let promtool = "/usr/bin/promtool"
 try FileManager.default.createDirectory(at: workdir, withIntermediateDirectories: true)
 
@@ -59,20 +58,10 @@ if !fm.fileExists(atPath: llmwatchData.path + ".done") {
 let client = HTTPClient(eventLoopGroupProvider: .singleton)
 let config = workdir.appendingPathComponent("prometheus.yml")
 try "global:\n  evaluation_interval: 1m\nscrape_configs: []\n".write(to: config, atomically: true, encoding: .utf8)
-let prometheusPort = try freePort()
-let prometheus = try ServerProcess(
-    name: "prometheus", executable: prometheusBinary,
-    arguments: [
-        "--config.file=\(config.path)", "--storage.tsdb.path=\(prometheusData.path)",
-        "--storage.tsdb.retention.time=100y", "--web.listen-address=127.0.0.1:\(prometheusPort)",
-    ], port: prometheusPort, log: workdir.appendingPathComponent("prometheus.log"))
-let llmwatchPort = try freePort()
-let evaluator = try ServerProcess(
-    name: "llmwatch", executable: llmwatch,
-    arguments: [
-        "evaluate", "--storage.path", llmwatchData.path, "--storage.retention.time", "0",
-        "--web.listen-address", "127.0.0.1:\(llmwatchPort)",
-    ], port: llmwatchPort, log: workdir.appendingPathComponent("llmwatch.log"))
+let prometheus = try ServerProcess.prometheus(
+    config: config, data: prometheusData.path, logIn: workdir, arguments: ["--storage.tsdb.retention.time=100y"])
+let evaluator = try ServerProcess.llmwatchEvaluate(
+    llmwatch, storage: llmwatchData.path, logIn: workdir, arguments: ["--storage.retention.time", "0"])
 defer {
     prometheus.stop()
     evaluator.stop()

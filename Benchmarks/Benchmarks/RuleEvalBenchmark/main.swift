@@ -21,14 +21,8 @@ let groupCount = 10
 let interval = Int(option("--interval") ?? "") ?? 10
 let cycles = Int(option("--cycles") ?? "") ?? 6
 let warmup = Int(option("--warmup") ?? "") ?? 3
-let llmwatchBinary = option("--llmwatch") ?? "../.build/release/llmwatch"
-guard FileManager.default.isExecutableFile(atPath: llmwatchBinary) else {
-    say("no llmwatch at \(llmwatchBinary): build it with `swift build -c release --product llmwatch` at the root")
-    exit(2)
-}
-let work = URL(
-    fileURLWithPath: option("--workdir") ?? NSTemporaryDirectory() + "llmwatch-rule-eval-\(UUID().uuidString)")
-try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+let llmwatchBinary = llmwatchBinaryOption()
+let work = try makeWorkDirectory(prefix: "llmwatch-rule-eval")
 
 // MARK: The target
 
@@ -216,38 +210,22 @@ func measure(_ server: ServerProcess, metricPrefix: String) async throws -> Figu
     return figures
 }
 
-let prometheusPort = try freePort()
+/// Measures `server`, then stops it (also when measuring fails).
+func measureThenStop(_ server: ServerProcess, metricPrefix: String) async throws -> Figures {
+    defer { server.stop() }
+    return try await measure(server, metricPrefix: metricPrefix)
+}
+
 say("== prometheus 2.42 ==")
-let prometheus = try ServerProcess(
-    name: "prometheus", executable: "/usr/bin/prometheus",
-    arguments: [
-        "--config.file=\(configURL.path)", "--storage.tsdb.path=\(work.path)/prometheus-data",
-        "--web.listen-address=127.0.0.1:\(prometheusPort)", "--log.level=warn",
-    ], port: prometheusPort, log: work.appendingPathComponent("prometheus.log"))
-let theirs: Figures
-do {
-    theirs = try await measure(prometheus, metricPrefix: "prometheus")
-    prometheus.stop()
-} catch {
-    prometheus.stop()
-    throw error
-}
+let theirs = try await measureThenStop(
+    try ServerProcess.prometheus(config: configURL, data: "\(work.path)/prometheus-data", logIn: work),
+    metricPrefix: "prometheus")
 say("== llmwatch evaluate ==")
-let llmwatchPort = try freePort()
-let llmwatch = try ServerProcess(
-    name: "llmwatch", executable: llmwatchBinary,
-    arguments: [
-        "evaluate", "--config.file", configURL.path, "--storage.path", "\(work.path)/llmwatch-data",
-        "--web.listen-address", "127.0.0.1:\(llmwatchPort)", "--log.level", "warn",
-    ], port: llmwatchPort, log: work.appendingPathComponent("llmwatch.log"))
-let ours: Figures
-do {
-    ours = try await measure(llmwatch, metricPrefix: "llmwatch")
-    llmwatch.stop()
-} catch {
-    llmwatch.stop()
-    throw error
-}
+let ours = try await measureThenStop(
+    try ServerProcess.llmwatchEvaluate(
+        llmwatchBinary, storage: "\(work.path)/llmwatch-data", logIn: work,
+        arguments: ["--config.file", configURL.path, "--log.level", "warn"]),
+    metricPrefix: "llmwatch")
 
 func row(_ label: String, _ p: String, _ l: String) { say("\(label) | \(p) | \(l)") }
 say("")
