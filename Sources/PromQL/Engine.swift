@@ -149,24 +149,23 @@ public struct PromQLEngine: Sendable {
         }
         // Series with equal labels are one series of the result, unless they meet at a step.
         var index: [Labels: Int] = [:]
-        var series: [RangeSeries] = []
+        var series: [(labels: Labels, dropName: Bool, points: [Sample])] = []
         for item in evaluated {
             let points = zip(item.steps, item.values).map { Sample(timestamp: steps.time(Int($0)), value: $1) }
             guard let i = index[item.labels] else {
                 index[item.labels] = series.count
-                series.append(RangeSeries(labels: item.labels, samples: ArraySlice(points), dropName: item.dropName))
+                series.append((item.labels, item.dropName, points))
                 continue
             }
-            let merged = (series[i].samples + points).sorted { $0.timestamp < $1.timestamp }
+            let merged = (series[i].points + points).sorted { $0.timestamp < $1.timestamp }
             for (a, b) in zip(merged, merged.dropFirst()) where a.timestamp == b.timestamp {
                 throw QueryError.execution("vector cannot contain metrics with the same labelset")
             }
-            series[i].samples = ArraySlice(merged)
+            series[i].points = merged
             series[i].dropName = series[i].dropName || item.dropName
         }
         let cleaned = series.map {
-            MatrixSeries(
-                labels: $0.dropName ? $0.labels.droppingMetricName() : $0.labels, samples: Array($0.samples))
+            MatrixSeries(labels: $0.dropName ? $0.labels.droppingMetricName() : $0.labels, samples: $0.points)
         }
         if Set(cleaned.map(\.labels)).count != cleaned.count {
             throw QueryError.execution("vector cannot contain metrics with the same labelset")
