@@ -207,11 +207,36 @@ struct PrometheusAPIHTTPTests {
                 }
                 for part in item.contains { #expect(reply.body.contains(part), "\(item): \(reply.body)") }
                 if item.status != 204 { #expect(reply.contentType == "application/json", "\(item)") }
-                #expect(reply.header("Access-Control-Allow-Origin") == "*", "\(item)")
+                #expect(reply.header("Access-Control-Allow-Origin") == nil, "no Origin, no CORS: \(item)")
             }
-            let options = try await HTTP.send("http://127.0.0.1:\(port)/api/v1/query", method: .OPTIONS)
-            #expect(options.status == 204)
-            #expect(options.header("Access-Control-Allow-Methods") == "GET, POST, OPTIONS")
+        }
+    }
+
+    /// Prometheus's `SetCORS`: CORS headers only on requests with an `Origin`, for answers,
+    /// errors and preflights alike.
+    @Test func corsHeadersAnswerAnOrigin() async throws {
+        let directory = try Programs.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let db = try DB(path: directory.path)
+        defer { try? db.close() }
+        let api = PrometheusAPI(db: db)
+        try await LocalServer.with({ PrometheusAPIRoutes(api: api).register(on: $0) }) { port in
+            let origin = [("Origin", "http://grafana.example:3000")]
+            for path in ["/api/v1/query?query=1&time=1", "/api/v1/query?query=", "/api/v1/status/buildinfo"] {
+                let reply = try await HTTP.get("http://127.0.0.1:\(port)\(path)", headers: origin)
+                #expect(reply.header("Access-Control-Allow-Origin") == "*", "\(path)")
+                #expect(reply.header("Access-Control-Allow-Headers") == "Accept, Authorization, Content-Type, Origin")
+                #expect(reply.header("Access-Control-Expose-Headers") == "Date")
+                #expect(reply.header("Vary") == "Origin")
+            }
+            let url = "http://127.0.0.1:\(port)/api/v1/query"
+            let preflight = try await HTTP.send(url, method: .OPTIONS, headers: origin)
+            #expect(preflight.status == 204)
+            #expect(preflight.header("Access-Control-Allow-Methods") == "GET, POST, OPTIONS")
+            #expect(preflight.header("Access-Control-Allow-Origin") == "*")
+            let bare = try await HTTP.send(url, method: .OPTIONS)
+            #expect(bare.status == 204)
+            #expect(bare.header("Access-Control-Allow-Methods") == nil)
         }
     }
 

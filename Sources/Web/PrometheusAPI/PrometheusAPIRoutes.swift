@@ -3,7 +3,8 @@ import Hummingbird
 import NIOCore
 
 /// Puts `PrometheusAPI` on a Hummingbird router under `/api/v1`, GET and POST where Prometheus
-/// takes both, with Prometheus's CORS headers (any origin, as its default `--web.cors.origin`).
+/// takes both, with Prometheus's CORS headers on requests that carry an `Origin` (any origin, as
+/// its default `--web.cors.origin`).
 public struct PrometheusAPIRoutes: Sendable {
     private let api: PrometheusAPI
 
@@ -19,8 +20,8 @@ public struct PrometheusAPIRoutes: Sendable {
     public func register<Context: RequestContext>(on router: Router<Context>) {
         let api = self.api
         func preflight(_ path: String) {
-            router.on(RouterPath(path), method: .options) { _, _ in
-                Response(status: .noContent, headers: Self.corsHeaders)
+            router.on(RouterPath(path), method: .options) { request, _ in
+                Response(status: .noContent, headers: Self.corsHeaders(for: request))
             }
         }
         func both(_ path: String, _ handler: @escaping @Sendable (FormValues) async throws(APIError) -> APIAnswer) {
@@ -63,12 +64,18 @@ public struct PrometheusAPIRoutes: Sendable {
     }
 
     /// Prometheus's CORS headers for its default origin `.*`.
-    static let corsHeaders: HTTPFields = [
-        HTTPField.Name("Access-Control-Allow-Origin")!: "*",
-        HTTPField.Name("Access-Control-Allow-Methods")!: "GET, POST, OPTIONS",
+    static let allowAnyOrigin: HTTPFields = [
         HTTPField.Name("Access-Control-Allow-Headers")!: "Accept, Authorization, Content-Type, Origin",
+        HTTPField.Name("Access-Control-Allow-Methods")!: "GET, POST, OPTIONS",
         HTTPField.Name("Access-Control-Expose-Headers")!: "Date",
+        HTTPField.Name("Vary")!: "Origin",
+        HTTPField.Name("Access-Control-Allow-Origin")!: "*",
     ]
+
+    /// The CORS headers for `request`: none without an `Origin` header, as Prometheus's `SetCORS`.
+    static func corsHeaders(for request: Request) -> HTTPFields {
+        request.headers[.origin] == nil ? [:] : allowAnyOrigin
+    }
 
     /// Reads the request's parameters, runs `body` and renders its answer or error.
     static func respond(
@@ -76,6 +83,7 @@ public struct PrometheusAPIRoutes: Sendable {
         _ body: (FormValues) async throws(APIError) -> APIAnswer
     ) async -> Response {
         let began = ContinuousClock.now
+        let cors = corsHeaders(for: request)
         var request = request
         let response: Response
         do throws(APIError) {
@@ -83,10 +91,11 @@ public struct PrometheusAPIRoutes: Sendable {
             let answer = try await body(form)
             response =
                 answer.noContent
-                ? Response(status: .noContent, headers: corsHeaders)
-                : json(answer.body, status: .ok)
+                ? Response(status: .noContent, headers: cors)
+                : json(answer.body, status: .ok, headers: cors)
         } catch {
-            response = json(PrometheusJSON.failure(error), status: HTTPResponse.Status(code: error.status))
+            response = json(
+                PrometheusJSON.failure(error), status: HTTPResponse.Status(code: error.status), headers: cors)
         }
         if let metrics {
             let elapsed = ContinuousClock.now - began
@@ -113,8 +122,8 @@ public struct PrometheusAPIRoutes: Sendable {
         return FormValues(query: request.uri.query, body: body)
     }
 
-    static func json(_ body: [UInt8], status: HTTPResponse.Status) -> Response {
-        var headers = corsHeaders
+    static func json(_ body: [UInt8], status: HTTPResponse.Status, headers: HTTPFields) -> Response {
+        var headers = headers
         headers[.contentType] = "application/json"
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
     }
