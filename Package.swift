@@ -102,6 +102,8 @@ let package = Package(
                 "Probe", "Exposition", "PromQL", "Series", "Charts", "TSDB", "Config", "Evaluator", "Scrape", "Notifier",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(

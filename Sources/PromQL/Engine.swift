@@ -58,20 +58,22 @@ public struct PromQLEngine: Sendable {
         }
     }
 
-    private func makeEvaluator(
-        _ expr: Expr, start: Int64, end: Int64, source: any SeriesSource, statistics: inout QueryStatistics
-    )
-        throws -> Evaluator
-    {
+    /// Selects the series of `expr` for `start...end` and returns the query ready to read
+    /// them and run `evaluate`.
+    private func prepare(
+        _ expr: Expr, start: Int64, end: Int64, steps: Int, source: any SeriesSource,
+        evaluate: @escaping (Evaluator, inout QueryStatistics) throws -> QueryResult
+    ) throws -> PreparedQuery {
         let began = ContinuousClock.now
         let deadline = timeout.map { began.advanced(by: $0) }
         let evaluator = Evaluator(
             source: source, start: start, end: end, lookbackDelta: lookbackDelta,
             defaultSubqueryStep: defaultSubqueryStep, maxSamples: maxSamples, deadline: deadline,
             isCancelled: isCancelled)
-        try evaluator.preload(expr)
-        statistics.preparationTime = ContinuousClock.now - began
-        return evaluator
+        try evaluator.select(expr)
+        return PreparedQuery(
+            evaluator: evaluator, foreseenSamples: evaluator.foreseenSamples(expr, steps: steps),
+            selectionTime: ContinuousClock.now - began, evaluate: evaluate)
     }
 
     private static func finish(_ statistics: inout QueryStatistics, _ evaluator: Evaluator) {
@@ -83,8 +85,21 @@ public struct PromQLEngine: Sendable {
     public func instantQuery(_ expr: Expr, at time: Int64, source: any SeriesSource) throws
         -> QueryResult
     {
-        var statistics = QueryStatistics()
-        let evaluator = try makeEvaluator(expr, start: time, end: time, source: source, statistics: &statistics)
+        try prepareInstantQuery(expr, at: time, source: source).run()
+    }
+
+    /// Selects the series of an instant query; `run()` on the result evaluates it.
+    public func prepareInstantQuery(_ expr: Expr, at time: Int64, source: any SeriesSource) throws
+        -> PreparedQuery
+    {
+        try prepare(expr, start: time, end: time, steps: 1, source: source) { evaluator, statistics in
+            try evaluateInstant(expr, at: time, evaluator, &statistics)
+        }
+    }
+
+    private func evaluateInstant(
+        _ expr: Expr, at time: Int64, _ evaluator: Evaluator, _ statistics: inout QueryStatistics
+    ) throws -> QueryResult {
         let evalStart = ContinuousClock.now
         let evaluated = try evaluator.eval(expr, at: time)
         statistics.innerEvalTime = ContinuousClock.now - evalStart
@@ -128,6 +143,15 @@ public struct PromQLEngine: Sendable {
     ) throws
         -> QueryResult
     {
+        try prepareRangeQuery(expr, start: start, end: end, step: step, source: source).run()
+    }
+
+    /// Selects the series of a range query; `run()` on the result evaluates it.
+    public func prepareRangeQuery(
+        _ expr: Expr, start: Int64, end: Int64, step: Int64, source: any SeriesSource
+    ) throws
+        -> PreparedQuery
+    {
         guard step > 0 else {
             throw QueryError.execution(
                 "zero or negative query resolution step widths are not accepted. Try a positive integer")
@@ -137,10 +161,17 @@ public struct PromQLEngine: Sendable {
                 "invalid expression type \"\(expr.type.rawValue)\" for range query, must be Scalar or instant Vector"
             )
         }
-        var statistics = QueryStatistics()
-        let evaluator = try makeEvaluator(expr, start: start, end: end, source: source, statistics: &statistics)
-        let evalStart = ContinuousClock.now
         let steps = StepTimes(start: start, interval: step, count: Int((end - start) / step) + 1)
+        return try prepare(expr, start: start, end: end, steps: steps.count, source: source) {
+            evaluator, statistics in
+            try evaluateRange(expr, steps, evaluator, &statistics)
+        }
+    }
+
+    private func evaluateRange(
+        _ expr: Expr, _ steps: StepTimes, _ evaluator: Evaluator, _ statistics: inout QueryStatistics
+    ) throws -> QueryResult {
+        let evalStart = ContinuousClock.now
         evaluator.samplesByStep = Array(repeating: 0, count: steps.count)
         evaluator.selectedByStep = Array(repeating: 0, count: steps.count)
         let evaluated = try evaluator.seriesSteps(expr, steps)
@@ -178,5 +209,40 @@ public struct PromQLEngine: Sendable {
         Self.finish(&statistics, evaluator)
         return QueryResult(
             value: .matrix(sorted), warnings: evaluator.warnings, infos: evaluator.infos, statistics: statistics)
+    }
+}
+
+/// A query whose series are selected and not yet read. `foreseenSamples` tells how much it
+/// will read before it reads anything, so a caller can choose where to run it: the query API
+/// evaluates small queries on the request's own thread and large ones on its query threads.
+///
+/// Not for concurrent use: one thread at a time, and `run()` once.
+public final class PreparedQuery: @unchecked Sendable {
+    /// The samples evaluation is foreseen to read, at one sample every 10 s (Prometheus's
+    /// `totalQueryableSamples` for such data); nil for queries with subqueries.
+    public let foreseenSamples: Double?
+    private let evaluator: Evaluator
+    private let selectionTime: Duration
+    private let evaluate: (Evaluator, inout QueryStatistics) throws -> QueryResult
+
+    fileprivate init(
+        evaluator: Evaluator, foreseenSamples: Double?, selectionTime: Duration,
+        evaluate: @escaping (Evaluator, inout QueryStatistics) throws -> QueryResult
+    ) {
+        self.evaluator = evaluator
+        self.foreseenSamples = foreseenSamples
+        self.selectionTime = selectionTime
+        self.evaluate = evaluate
+    }
+
+    /// Reads the selected series' samples and evaluates. `isCancelled`, when given, replaces
+    /// the engine's for this run.
+    public func run(isCancelled: (@Sendable () -> Bool)? = nil) throws -> QueryResult {
+        if let isCancelled { evaluator.isCancelled = isCancelled }
+        let began = ContinuousClock.now
+        try evaluator.load()
+        var statistics = QueryStatistics()
+        statistics.preparationTime = selectionTime + (ContinuousClock.now - began)
+        return try evaluate(evaluator, &statistics)
     }
 }

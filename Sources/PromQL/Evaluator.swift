@@ -118,7 +118,9 @@ final class Evaluator {
     let maxSamples: Int
     let deadline: ContinuousClock.Instant?
     /// Asked at every evaluation step whether the caller gave up on the query.
-    let isCancelled: (@Sendable () -> Bool)?
+    var isCancelled: (@Sendable () -> Bool)?
+    /// The series each selector matched and the window to read, until `load` reads them.
+    private var selections: [(key: String, min: Int64, max: Int64, series: [StoredSeries])] = []
     var series: [String: SelectedSeries] = [:]
     var warnings: [String] = []
     var infos: [String] = []
@@ -232,30 +234,36 @@ final class Evaluator {
         }
     }
 
-    /// Loads every selector's series for the widest window any evaluation step can read.
-    func preload(_ expr: Expr) throws {
-        var loadedSamples = 0
+    /// Selects every selector's series for the widest window any evaluation step can read;
+    /// `load` reads their samples.
+    func select(_ expr: Expr) throws {
         var windows: [String: (matchers: [LabelMatcher], min: Int64, max: Int64)] = [:]
         collectWindows(expr, from: queryStart, to: queryEnd, into: &windows)
         for (key, window) in windows {
-            let selected: [StoredSeries]
             do {
-                selected = try source.select(
-                    matchers: window.matchers, minTime: window.min, maxTime: window.max)
+                let selected = try source.select(matchers: window.matchers, minTime: window.min, maxTime: window.max)
+                selections.append((key, window.min, window.max, selected))
             } catch let error as SeriesError {
                 throw QueryError.nativeHistogram(error.description)
             }
+        }
+    }
+
+    /// Reads the samples of the series `select` chose.
+    func load() throws {
+        var loadedSamples = 0
+        for selection in selections {
             var labels: [Labels] = []
             var samples: [Sample] = []
             var starts: [Int] = []
             var ends: [Int] = []
-            labels.reserveCapacity(selected.count)
-            for stored in selected {
+            labels.reserveCapacity(selection.series.count)
+            for stored in selection.series {
                 try checkLimits()
                 var iterator = stored.makeIterator()
                 starts.append(samples.count)
                 do {
-                    try iterator.appendRemaining(to: &samples, minTime: window.min, maxTime: window.max)
+                    try iterator.appendRemaining(to: &samples, minTime: selection.min, maxTime: selection.max)
                 } catch let error as SeriesError {
                     throw QueryError.nativeHistogram(error.description)
                 }
@@ -266,8 +274,48 @@ final class Evaluator {
                 // the limit is refused before it is evaluated.
                 if loadedSamples > maxSamples { throw QueryError.tooManySamples }
             }
-            series[key] = SelectedSeries(labels: labels, samples: samples, starts: starts, ends: ends)
+            series[selection.key] = SelectedSeries(labels: labels, samples: samples, starts: starts, ends: ends)
         }
+        selections = []
+    }
+
+    /// The samples `steps` evaluation steps of `expr` are foreseen to read, after `select`: per
+    /// selector, its series times the steps times the samples its range holds at one sample
+    /// every 10 s (an instant selector reads one). Nil when `expr` has a subquery, whose inner
+    /// steps this does not foresee.
+    func foreseenSamples(_ expr: Expr, steps: Int) -> Double? {
+        var matched: [String: Int] = [:]
+        for selection in selections { matched[selection.key] = selection.series.count }
+        func samples(_ expr: Expr) -> Double? {
+            switch expr {
+            case .number, .string:
+                return 0
+            case .vectorSelector(let selector):
+                return Double(matched[Evaluator.key(selector)] ?? 0) * Double(steps)
+            case .matrixSelector(let m):
+                let perStep = max(1, Double(m.range) / 10_000)
+                return Double(matched[Evaluator.key(m.selector)] ?? 0) * Double(steps) * perStep
+            case .subquery:
+                return nil
+            case .paren(let inner), .unary(_, let inner):
+                return samples(inner)
+            case .binary(let bin):
+                guard let lhs = samples(bin.lhs), let rhs = samples(bin.rhs) else { return nil }
+                return lhs + rhs
+            case .aggregate(let agg):
+                guard let inner = samples(agg.expr) else { return nil }
+                guard let param = agg.param else { return inner }
+                return samples(param).map { inner + $0 }
+            case .call(let call):
+                var total = 0.0
+                for arg in call.args {
+                    guard let part = samples(arg) else { return nil }
+                    total += part
+                }
+                return total
+            }
+        }
+        return samples(expr)
     }
 
     private func collectWindows(

@@ -61,7 +61,7 @@ func serveEvaluator(
         router: router,
         configuration: .init(address: .hostname(address.host, port: address.port), serverName: "llmwatch"),
         logger: logger)
-    let services = runtime.services(http: app) + extraServices + [ReloadEvaluatorOnHangup(runtime: runtime, logger: logger)]
+    let services = runtime.services(http: ServiceOnEventLoops(app)) + extraServices + [ReloadEvaluatorOnHangup(runtime: runtime, logger: logger)]
     let group = ServiceGroup(
         configuration: .init(
             services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -42,7 +42,7 @@ struct ProbeCommand: AsyncParsableCommand {
             router: router,
             configuration: .init(address: .hostname(address.host, port: address.port), serverName: "llmwatch"),
             logger: logger)
-        let services: [any Service] = [app, ProbeService(runtime: runtime), ReloadOnHangup(runtime: runtime)]
+        let services: [any Service] = [ServiceOnEventLoops(app), ProbeService(runtime: runtime), ReloadOnHangup(runtime: runtime)]
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],

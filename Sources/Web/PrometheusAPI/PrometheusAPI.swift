@@ -98,14 +98,26 @@ public struct PrometheusAPI: Sendable {
     func offPool<T: Sendable>(_ body: @escaping @Sendable (QueryTicket) throws -> T) async throws(APIError) -> T {
         do {
             return try await executor.run(body)
-        } catch let error as APIError {
-            throw error
-        } catch let error as QueryError {
-            throw APIError(error)
-        } catch is CancellationError {
-            throw APIError(.canceled, QueryError.canceled.description)
         } catch {
-            throw APIError(.internal, "\(error)")
+            throw Self.apiError(error)
+        }
+    }
+
+    /// Runs `body` here, mapping its failures to API errors.
+    func inPlace<T>(_ body: () throws -> T) throws(APIError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw Self.apiError(error)
+        }
+    }
+
+    private static func apiError(_ error: any Error) -> APIError {
+        switch error {
+        case let error as APIError: error
+        case let error as QueryError: APIError(error)
+        case is CancellationError: APIError(.canceled, QueryError.canceled.description)
+        default: APIError(.internal, "\(error)")
         }
     }
 }

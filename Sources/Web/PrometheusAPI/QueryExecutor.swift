@@ -1,4 +1,5 @@
 import Foundation
+import NIOPosix
 import Synchronization
 
 /// Runs queries on threads of its own, at most `maxConcurrency` at once, so that CPU-bound
@@ -38,15 +39,22 @@ public final class QueryExecutor: Sendable {
     public var queued: Int { state.withLock { $0.queue.count } }
 
     /// Runs `body` on one of the executor's threads and returns its result. `body` receives a
-    /// ticket telling how long the work waited and whether the caller has given up.
+    /// ticket telling how long the work waited and whether the caller has given up. A caller on
+    /// an event loop is resumed on that loop, where its response is written.
     public func run<T: Sendable>(_ body: @escaping @Sendable (QueryTicket) throws -> T) async throws -> T {
         let ticket = QueryTicket(enqueued: .now)
+        let caller = MultiThreadedEventLoopGroup.currentEventLoop
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
                 submit(
                     Job {
                         ticket.started()
-                        continuation.resume(with: Result { try body(ticket) })
+                        let result = Result { try body(ticket) }
+                        if let caller {
+                            caller.execute { continuation.resume(with: result) }
+                        } else {
+                            continuation.resume(with: result)
+                        }
                     })
             }
         } onCancel: {
