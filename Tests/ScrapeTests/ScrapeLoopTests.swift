@@ -181,19 +181,26 @@ struct ScrapeLoopTests {
             exporter.set("/metrics", .text("a 1\nb 2\n"))
             // Timed-out scrapes are kept: on a loaded machine the first failure may be a
             // timeout, and the stale markers go with whichever failure comes first.
+            // A timeout before the first good scrape has nothing to mark stale: the failure
+            // looked at is the first one after a good scrape.
             let appender = MemoryAppender(excludeTimeouts: false)
+            func up(_ value: Double) -> ([LabeledSample]) -> Bool {
+                { batch in batch.contains { $0.labels.metricName == "up" && $0.sample.value == value } }
+            }
+            func firstFailureAfterGood(_ scrapes: [[LabeledSample]]) -> Int? {
+                guard let good = scrapes.firstIndex(where: up(1)) else { return nil }
+                return scrapes[good...].firstIndex(where: up(0))
+            }
             try await withScraping(job(exporter), into: appender) { manager in
-                try await waitUntil("a good scrape") { appender.scrapes.count >= 1 }
+                try await waitUntil("a good scrape") { appender.scrapes.contains(where: up(1)) }
                 exporter.set("/metrics", failure.reply)
-                try await waitUntil("a failed scrape") {
-                    appender.scrapes.contains { batch in batch.contains { $0.labels.metricName == "up" && $0.sample.value == 0 } }
-                }
+                try await waitUntil("a failed scrape") { firstFailureAfterGood(appender.scrapes) != nil }
                 try await waitUntil("the target down with its error") {
                     manager.activeTargets.first.map { $0.health == .down && $0.lastError.hasPrefix(failure.error) } ?? false
                 }
             }
             let scrapes = appender.scrapes
-            let failed = try #require(scrapes.firstIndex { batch in batch.contains { $0.labels.metricName == "up" && $0.sample.value == 0 } })
+            let failed = try #require(firstFailureAfterGood(scrapes))
             let stale = scrapes[failed].filter { $0.sample.isStaleMarker }.map(\.labels.metricName).sorted()
             #expect(stale == ["a", "b"], "\(failure.name)")
             #expect(!scrapes[failed].contains { ($0.labels.metricName == "a" || $0.labels.metricName == "b") && !$0.sample.isStaleMarker })
