@@ -35,113 +35,45 @@ extension ByteOutput {
             append(UInt8(ascii: "f"))
             return
         }
-        var printed = PrintedDouble()
-        value.write(to: &printed)
-        printed.withBytes { source in
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { digits in
-                var count = 0
-                var integerDigits = 0
-                var seenPoint = false
-                var exponent = 0
-                var exponentSign = 1
-                var index = 0
-                var negative = false
-                if index < source.count, source[index] == UInt8(ascii: "-") {
-                    negative = true
-                    index += 1
-                }
-                while index < source.count {
-                    let byte = source[index]
-                    if byte == UInt8(ascii: ".") {
-                        seenPoint = true
-                    } else if byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
-                        index += 1
-                        break
-                    } else if byte >= 48, byte <= 57, count < 32 {
-                        digits[count] = byte
-                        count += 1
-                        if !seenPoint { integerDigits += 1 }
-                    }
-                    index += 1
-                }
-                while index < source.count {
-                    let byte = source[index]
-                    if byte == UInt8(ascii: "-") {
-                        exponentSign = -1
-                    } else if byte >= 48, byte <= 57 {
-                        exponent = exponent * 10 + Int(byte - 48)
-                    }
-                    index += 1
-                }
-                // Normalise to 0.d1d2...dn × 10^point with no leading or trailing zero digits.
-                var first = 0
-                while first < count, digits[first] == UInt8(ascii: "0") {
-                    first += 1
-                    integerDigits -= 1
-                }
-                while count > first, digits[count - 1] == UInt8(ascii: "0") { count -= 1 }
-                if first == count {
-                    append(UInt8(ascii: "0"))
-                    return
-                }
-                let significant = UnsafeBufferPointer(rebasing: digits[first..<count])
-                let point = integerDigits + exponentSign * exponent
-                if negative { append(UInt8(ascii: "-")) }
-                let decimalExponent = point - 1
-                if decimalExponent < -4 || decimalExponent >= 6 {
-                    appendExponentForm(significant, exponent: decimalExponent)
-                } else {
-                    appendFixedForm(significant, point: point)
-                }
-            }
-        }
-    }
-
-    /// `d.ddde±XX`, as Go's `%e` with the shortest digits.
-    private mutating func appendExponentForm(_ digits: UnsafeBufferPointer<UInt8>, exponent: Int) {
-        append(digits[0])
-        if digits.count > 1 {
-            append(UInt8(ascii: "."))
-            append(bytes: UnsafeBufferPointer(rebasing: digits[1...]))
-        }
-        append(UInt8(ascii: "e"))
-        append(exponent < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
-        let magnitude = exponent.magnitude
-        if magnitude < 10 { append(UInt8(ascii: "0")) }
-        appendDecimal(UInt64(magnitude))
-    }
-
-    /// `ddd.ddd`, as Go's `%f` with exactly the digits needed.
-    private mutating func appendFixedForm(_ digits: UnsafeBufferPointer<UInt8>, point: Int) {
-        if point <= 0 {
+        let digits = ShortestDecimal(PrintedDouble(value))
+        if digits.count == 0 {
             append(UInt8(ascii: "0"))
-        } else {
-            for position in 0..<point {
-                append(position < digits.count ? digits[position] : UInt8(ascii: "0"))
-            }
+            return
         }
-        let fraction = digits.count - point
-        guard fraction > 0 else { return }
-        append(UInt8(ascii: "."))
-        for position in point..<(point + fraction) {
-            append(position >= 0 ? digits[position] : UInt8(ascii: "0"))
+        if digits.negative { append(UInt8(ascii: "-")) }
+        if digits.exponent < -4 || digits.exponent >= 6 {
+            digits.appendExponent(into: &self)
+        } else {
+            digits.appendFixed(into: &self)
         }
     }
 }
 
-/// Receives the characters Swift prints for a `Double` into a fixed 32-byte buffer. The standard
-/// library hands floating-point text to `_writeASCII` as bytes, so no `String` is allocated;
-/// `write(_:)` is the general path for any other text.
-struct PrintedDouble: TextOutputStream {
+/// The characters Swift prints for a `Double` (its shortest round-trip digits, as `description`
+/// shows them), kept in a fixed 32-byte buffer: the standard library hands floating-point text to
+/// `_writeASCII` as bytes, so no `String` is allocated.
+public struct PrintedDouble: TextOutputStream {
     private var storage: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
     private var count = 0
 
-    mutating func write(_ string: String) {
+    /// The text of `value`.
+    public init(_ value: Double) {
+        value.write(to: &self)
+    }
+
+    /// Appends `string`'s bytes, up to the buffer's 32.
+    public mutating func write(_ string: String) {
         for byte in string.utf8 { store(byte) }
     }
 
-    mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) {
-        for byte in buffer { store(byte) }
+    /// Appends `buffer`, up to the buffer's 32 bytes.
+    public mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) {
+        let room = min(buffer.count, 32 - count)
+        guard room > 0, let source = buffer.baseAddress else { return }
+        withUnsafeMutableBytes(of: &storage) { raw in
+            raw.baseAddress.map { ($0 + count).copyMemory(from: source, byteCount: room) }
+        }
+        count += room
     }
 
     private mutating func store(_ byte: UInt8) {
@@ -151,9 +83,122 @@ struct PrintedDouble: TextOutputStream {
     }
 
     /// Calls `body` with the printed bytes.
-    func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+    public func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
         withUnsafeBytes(of: storage) { raw in
             body(UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[0..<count]))
+        }
+    }
+}
+
+/// A finite double's shortest round-trip decimal digits (those Swift prints, which are those Go's
+/// `strconv.FormatFloat(v, fmt, -1, 64)` picks) and the place of the decimal point, laid out in
+/// Go's fixed (`'f'`) and exponent (`'e'`) forms: the exposition writer chooses between them as
+/// Go's `'g'` does, the query API's JSON as Prometheus's `jsonutil` does.
+public struct ShortestDecimal {
+    /// The significant digits in ASCII, without leading or trailing zeros.
+    private var storage: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    /// How many significant digits there are; 0 for zero.
+    public private(set) var count = 0
+    /// Where the decimal point goes: the magnitude is 0.d1d2…dn × 10^point.
+    public private(set) var point = 0
+    /// Whether the value is negative.
+    public private(set) var negative = false
+
+    /// The decimal exponent of the first digit, as Go's `'e'` form writes it.
+    public var exponent: Int { point - 1 }
+
+    /// Reads the digits and point from the text Swift printed for a finite double.
+    public init(_ printed: PrintedDouble) {
+        printed.withBytes { source in
+            withUnsafeMutableBytes(of: &storage) { digits in
+                var integerDigits = 0
+                var seenPoint = false
+                var exponent = 0
+                var exponentSign = 1
+                var index = 0
+                if index < source.count, source[index] == UInt8(ascii: "-") {
+                    negative = true
+                    index += 1
+                }
+                while index < source.count {
+                    let byte = source[index]
+                    index += 1
+                    if byte == UInt8(ascii: ".") {
+                        seenPoint = true
+                    } else if byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
+                        break
+                    } else if byte >= 48, byte <= 57 {
+                        if !seenPoint { integerDigits += 1 }
+                        if count == 0, byte == UInt8(ascii: "0") {
+                            // A leading zero is no significant digit: before the point it takes
+                            // back the place just counted, after it it moves the point left.
+                            integerDigits -= 1
+                        } else if count < 32 {
+                            digits[count] = byte
+                            count += 1
+                        }
+                    }
+                }
+                while index < source.count {
+                    let byte = source[index]
+                    index += 1
+                    if byte == UInt8(ascii: "-") {
+                        exponentSign = -1
+                    } else if byte >= 48, byte <= 57 {
+                        exponent = exponent * 10 + Int(byte - 48)
+                    }
+                }
+                while count > 0, digits[count - 1] == UInt8(ascii: "0") { count -= 1 }
+                point = integerDigits + exponentSign * exponent
+            }
+        }
+    }
+
+    /// Calls `body` with the significant digits.
+    private func withDigits<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        withUnsafeBytes(of: storage) { raw in
+            body(UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[0..<count]))
+        }
+    }
+
+    /// Appends `d.ddde±XX` (Go's `'e'`: at least two exponent digits), without the sign.
+    public func appendExponentForm(to bytes: inout [UInt8]) {
+        appendExponent(into: &bytes)
+    }
+
+    /// Appends `ddd.ddd` (Go's `'f'`: exactly the digits needed), without the sign.
+    public func appendFixedForm(to bytes: inout [UInt8]) {
+        appendFixed(into: &bytes)
+    }
+
+    func appendExponent<Output: ByteOutput>(into output: inout Output) {
+        withDigits { digits in
+            output.append(digits[0])
+            if digits.count > 1 {
+                output.append(UInt8(ascii: "."))
+                output.append(bytes: UnsafeBufferPointer(rebasing: digits[1...]))
+            }
+        }
+        output.append(UInt8(ascii: "e"))
+        output.append(exponent < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
+        if exponent.magnitude < 10 { output.append(UInt8(ascii: "0")) }
+        output.appendDecimal(UInt64(exponent.magnitude))
+    }
+
+    func appendFixed<Output: ByteOutput>(into output: inout Output) {
+        withDigits { digits in
+            if point <= 0 {
+                output.append(UInt8(ascii: "0"))
+            } else if point >= digits.count {
+                output.append(bytes: digits)
+                for _ in digits.count..<point { output.append(UInt8(ascii: "0")) }
+                return
+            } else {
+                output.append(bytes: UnsafeBufferPointer(rebasing: digits[..<point]))
+            }
+            output.append(UInt8(ascii: "."))
+            for _ in 0..<max(-point, 0) { output.append(UInt8(ascii: "0")) }
+            output.append(bytes: UnsafeBufferPointer(rebasing: digits[max(point, 0)...]))
         }
     }
 }

@@ -1,3 +1,5 @@
+import Exposition
+
 /// Sample values and timestamps as Prometheus's query API writes them (`util/jsonutil`).
 ///
 /// A value is a JSON string holding Go's `strconv.FormatFloat(v, 'f', -1, 64)` (the shortest
@@ -62,28 +64,27 @@ public enum PrometheusNumber {
             appendDecimal(UInt64(magnitude), to: &bytes)
             return
         }
-        var printed = PrintedDouble()
-        magnitude.write(to: &printed)
+        let printed = PrintedDouble(magnitude)
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        printed.withBytes { text in
-            // Swift prints the shortest round-trip digits, in plain decimal ("0.25", "123.0")
-            // from 1e-4 to 2^53, where Go's 'f' form is the same text without a trailing ".0".
-            if !text.contains(UInt8(ascii: "e")), magnitude >= exponentBelow, magnitude < exponentFrom {
-                var count = text.count
-                if count >= 2, text[count - 1] == UInt8(ascii: "0"), text[count - 2] == UInt8(ascii: ".") {
-                    count -= 2
-                }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[0..<count]))
-                return
+        // Swift prints the shortest round-trip digits, in plain decimal ("0.25", "123.0") from
+        // 1e-4 to 2^53, where Go's 'f' form is the same text without a trailing ".0".
+        let copied = printed.withBytes { text -> Bool in
+            guard !text.contains(UInt8(ascii: "e")), magnitude >= exponentBelow, magnitude < exponentFrom else {
+                return false
             }
-            var digits = ShortestDigits()
-            digits._writeASCII(text)
-            digits.finish()
-            if magnitude < exponentBelow || magnitude >= exponentFrom {
-                digits.appendExponentForm(to: &bytes)
-            } else {
-                digits.appendFixedForm(to: &bytes)
+            var count = text.count
+            if count >= 2, text[count - 1] == UInt8(ascii: "0"), text[count - 2] == UInt8(ascii: ".") {
+                count -= 2
             }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[0..<count]))
+            return true
+        }
+        guard !copied else { return }
+        let digits = ShortestDecimal(printed)
+        if magnitude < exponentBelow || magnitude >= exponentFrom {
+            digits.appendExponentForm(to: &bytes)
+        } else {
+            digits.appendFixedForm(to: &bytes)
         }
     }
 
@@ -103,128 +104,5 @@ public enum PrometheusNumber {
             }
             for index in (24 - count)..<24 { bytes.append(buffer[index]) }
         }
-    }
-}
-
-/// The text Swift prints for a double, kept in a fixed 32-byte buffer: the standard library hands
-/// floating-point text to `_writeASCII` as bytes, so printing allocates nothing.
-struct PrintedDouble: TextOutputStream {
-    private var storage: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-    private var count = 0
-
-    mutating func write(_ string: String) {
-        var string = string
-        string.withUTF8 { _writeASCII($0) }
-    }
-
-    mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) {
-        let room = min(buffer.count, 32 - count)
-        guard room > 0, let source = buffer.baseAddress else { return }
-        withUnsafeMutableBytes(of: &storage) { raw in
-            raw.baseAddress.map { ($0 + count).copyMemory(from: source, byteCount: room) }
-        }
-        count += room
-    }
-
-    /// Calls `body` with the printed bytes.
-    func withBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
-        withUnsafeBytes(of: storage) { raw in
-            body(UnsafeBufferPointer(rebasing: raw.bindMemory(to: UInt8.self)[0..<count]))
-        }
-    }
-}
-
-/// The significant digits and decimal exponent of a positive double, read from the text Swift
-/// prints for it (Swift prints the shortest digits that round-trip, as Go's `-1` precision asks).
-/// The standard library hands that text to `_writeASCII` as bytes, so nothing is allocated.
-struct ShortestDigits: TextOutputStream {
-    /// Up to 17 significant digits, as ASCII, without leading or trailing zeros.
-    private var digits: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-    private var count = 0
-    /// Where the decimal point goes: the value is 0.d1d2d3... × 10^point.
-    private var point = 0
-    private var seenPoint = false
-    private var inExponent = false
-    private var exponentNegative = false
-    private var exponent = 0
-    private var integerDigits = 0
-
-    mutating func write(_ string: String) {
-        for byte in string.utf8 { consume(byte) }
-    }
-
-    mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) {
-        for byte in buffer { consume(byte) }
-    }
-
-    private mutating func consume(_ byte: UInt8) {
-        if inExponent {
-            if byte == UInt8(ascii: "-") {
-                exponentNegative = true
-            } else if byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") {
-                exponent = exponent * 10 + Int(byte - UInt8(ascii: "0"))
-            }
-            return
-        }
-        switch byte {
-        case UInt8(ascii: "."):
-            seenPoint = true
-        case UInt8(ascii: "e"), UInt8(ascii: "E"):
-            inExponent = true
-        case UInt8(ascii: "0")...UInt8(ascii: "9"):
-            if !seenPoint { integerDigits += 1 }
-            if byte == UInt8(ascii: "0"), count == 0 {
-                // A leading zero is no significant digit: before the point it takes back the place
-                // just counted, after it each one moves the point one place left.
-                integerDigits -= 1
-                return
-            }
-            guard count < 32 else { return }
-            withUnsafeMutableBytes(of: &digits) { $0[count] = byte }
-            count += 1
-        default:
-            break
-        }
-    }
-
-    /// Drops trailing zeros and fixes the point once the text is read.
-    mutating func finish() {
-        while count > 1, digit(count - 1) == UInt8(ascii: "0") { count -= 1 }
-        point = integerDigits + (exponentNegative ? -exponent : exponent)
-    }
-
-    private func digit(_ index: Int) -> UInt8 {
-        withUnsafeBytes(of: digits) { $0[index] }
-    }
-
-    /// `ddd.ddd` with exactly the digits needed.
-    func appendFixedForm(to bytes: inout [UInt8]) {
-        if point <= 0 {
-            bytes.append(UInt8(ascii: "0"))
-        } else {
-            for position in 0..<point {
-                bytes.append(position < count ? digit(position) : UInt8(ascii: "0"))
-            }
-        }
-        guard count > point else { return }
-        bytes.append(UInt8(ascii: "."))
-        if point < 0 {
-            for _ in 0..<(-point) { bytes.append(UInt8(ascii: "0")) }
-        }
-        for position in max(point, 0)..<count { bytes.append(digit(position)) }
-    }
-
-    /// `d.ddde±XX`, at least two exponent digits.
-    func appendExponentForm(to bytes: inout [UInt8]) {
-        bytes.append(digit(0))
-        if count > 1 {
-            bytes.append(UInt8(ascii: "."))
-            for position in 1..<count { bytes.append(digit(position)) }
-        }
-        let decimalExponent = point - 1
-        bytes.append(UInt8(ascii: "e"))
-        bytes.append(decimalExponent < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
-        if decimalExponent.magnitude < 10 { bytes.append(UInt8(ascii: "0")) }
-        PrometheusNumber.appendDecimal(UInt64(decimalExponent.magnitude), to: &bytes)
     }
 }
