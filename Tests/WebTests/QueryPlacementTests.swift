@@ -15,7 +15,8 @@ struct QueryPlacementTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let db = try DB(path: directory.path)
         defer { try? db.close() }
-        // One series every 10 s for a day, and 100 series for the last 10 minutes.
+        // One series every 10 s for a day, and 100 series for the last 10 minutes; queries
+        // foreseen to read more than `inPlaceSamples` wait for a query thread.
         var samples: [LabeledSample] = []
         for t in stride(from: Int64(0), through: 86_400_000, by: 10_000) {
             samples.append(LabeledSample(labels: Labels(["__name__": "one"]), timestamp: t, value: Double(t)))
@@ -40,7 +41,8 @@ struct QueryPlacementTests {
         }
         while api.executor.running == 0 { try await Task.sleep(for: .milliseconds(2)) }
 
-        // Foreseen to read 1, 8,640 and 100 x 1,000 x 30 samples.
+        // Foreseen to read 1, 8,640 and 100 x 1,001 x 30 samples.
+        #expect(PrometheusAPI.inPlaceSamples > 8_640 && PrometheusAPI.inPlaceSamples < 3_003_000)
         let small = try await api.query(FormValues(query: "query=one&time=86400"))
         #expect(String(decoding: small.data, as: UTF8.self).contains(#""value":[86400,"86400000"]"#))
         let day = try await api.query(FormValues(query: "query=count_over_time(one%5B1d%5D)&time=86400"))

@@ -61,10 +61,12 @@ extension PrometheusAPI {
     }
 
     /// The most samples a query may be foreseen to read (`PreparedQuery.foreseenSamples`) and
-    /// still be evaluated on the request's event loop, about a millisecond of work; larger
-    /// queries, and queries with subqueries, go to the query threads. A small query so skips two
-    /// thread wake-ups, a third of its time on a quiet 2-core machine and more on a busy one.
-    static let inPlaceSamples = 20_000.0
+    /// still be evaluated on the request's event loop: about a millisecond of work for range
+    /// functions such as `rate` (6 ns a sample measured on the benchmark workload), a few for
+    /// those that sort their window (`quantile_over_time`). Larger queries, and queries with
+    /// subqueries, go to the query threads. A small query so skips two thread wake-ups, 50-100 µs
+    /// on a 2-core machine, more on a busy one.
+    static let inPlaceSamples = 100_000.0
 
     /// Selects the query's series on the request's thread, evaluates it there when it is small
     /// or on the query threads when not, and renders the answer.
