@@ -84,3 +84,10 @@ extension ByteOutput {
         appendDecimal(value.magnitude)
     }
 }
+
+extension [UInt8] {
+    /// Appends `value` in decimal ASCII digits.
+    public mutating func appendDecimalDigits(_ value: UInt64) {
+        appendDecimal(value)
+    }
+}

@@ -1,3 +1,5 @@
+import Exposition
+
 /// Builds a JSON document on bytes, as the query API writes its answers.
 ///
 /// Strings are escaped as Go's `encoding/json` escapes them (Prometheus's answers go through it):
@@ -84,20 +86,7 @@ public struct JSONWriter: Sendable {
     }
 
     mutating func unsigned(_ value: UInt64) {
-        if value < 10 {
-            bytes.append(UInt8(ascii: "0") + UInt8(value))
-            return
-        }
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var remaining = value
-            var count = 0
-            while remaining > 0 {
-                digits[19 - count] = UInt8(ascii: "0") + UInt8(remaining % 10)
-                remaining /= 10
-                count += 1
-            }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[(20 - count)...]))
-        }
+        bytes.appendDecimalDigits(value)
     }
 
     /// How many bytes starting at `index` form a sequence to escape (0 for none).

@@ -38,13 +38,13 @@ public enum PrometheusNumber {
     public static func appendTimestamp(_ milliseconds: Int64, to bytes: inout [UInt8]) {
         let magnitude = milliseconds.magnitude
         if milliseconds < 0 { bytes.append(UInt8(ascii: "-")) }
-        appendDecimal(magnitude / 1000, to: &bytes)
+        bytes.appendDecimalDigits(magnitude / 1000)
         let fraction = magnitude % 1000
         guard fraction != 0 else { return }
         bytes.append(UInt8(ascii: "."))
         if fraction < 100 { bytes.append(UInt8(ascii: "0")) }
         if fraction < 10 { bytes.append(UInt8(ascii: "0")) }
-        appendDecimal(fraction, to: &bytes)
+        bytes.appendDecimalDigits(fraction)
     }
 
     /// Appends a finite `value` with the shortest round-trip digits: plain decimal when
@@ -61,7 +61,7 @@ public enum PrometheusNumber {
             magnitude < exponentFrom
         {
             if value < 0 { bytes.append(UInt8(ascii: "-")) }
-            appendDecimal(UInt64(magnitude), to: &bytes)
+            bytes.appendDecimalDigits(UInt64(magnitude))
             return
         }
         let printed = PrintedDouble(magnitude)
@@ -85,24 +85,6 @@ public enum PrometheusNumber {
             digits.appendExponentForm(to: &bytes)
         } else {
             digits.appendFixedForm(to: &bytes)
-        }
-    }
-
-    static func appendDecimal(_ value: UInt64, to bytes: inout [UInt8]) {
-        if value < 10 {
-            bytes.append(UInt8(ascii: "0") + UInt8(value))
-            return
-        }
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        var count = 0
-        var remaining = value
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            while remaining > 0 {
-                buffer[23 - count] = UInt8(ascii: "0") + UInt8(remaining % 10)
-                remaining /= 10
-                count += 1
-            }
-            for index in (24 - count)..<24 { bytes.append(buffer[index]) }
         }
     }
 }
