@@ -35,6 +35,11 @@ extension ByteOutput {
             append(UInt8(ascii: "f"))
             return
         }
+        if value.magnitude >= 1e-4, value.magnitude < 1e6, let short = ShortDecimal(value.magnitude) {
+            if value < 0 { append(UInt8(ascii: "-")) }
+            short.append(into: &self)
+            return
+        }
         let digits = ShortestDecimal(PrintedDouble(value))
         if digits.count == 0 {
             append(UInt8(ascii: "0"))
@@ -199,6 +204,57 @@ public struct ShortestDecimal {
             output.append(UInt8(ascii: "."))
             for _ in 0..<max(-point, 0) { output.append(UInt8(ascii: "0")) }
             output.append(bytes: UnsafeBufferPointer(rebasing: digits[max(point, 0)...]))
+        }
+    }
+}
+
+/// A positive double that is a short decimal fraction: `digits / 10^decimals` with at most four
+/// decimals and fewer than 10^15 digits, found without printing, which is most gauges and rates.
+///
+/// Such a decimal is the double's shortest round-trip text: `Double(n) / 10^k` of two exactly
+/// represented operands is rounded once, as parsing the text `n e-k` is, so the text reads back
+/// to the double; and two decimals of at most 15 significant digits never read back to the same
+/// double, so no shorter text does. The fewest decimals that work leave no trailing zero.
+public struct ShortDecimal {
+    /// The significant digits as an integer, not a multiple of 10.
+    public let digits: UInt64
+    /// How many of them follow the decimal point, 1 to 4.
+    public let decimals: Int
+
+    /// `magnitude` as a short decimal fraction, or nil when it is none (or an integer).
+    public init?(_ magnitude: Double) {
+        guard magnitude != magnitude.rounded(.towardZero) else { return nil }
+        var scale = 1.0
+        for decimals in 1...4 {
+            scale *= 10
+            let scaled = (magnitude * scale).rounded()
+            guard scaled < 1e15 else { return nil }
+            if scaled / scale == magnitude {
+                digits = UInt64(scaled)
+                self.decimals = decimals
+                return
+            }
+        }
+        return nil
+    }
+
+    /// Appends `ddd.dddd`.
+    public func append(to bytes: inout [UInt8]) {
+        append(into: &bytes)
+    }
+
+    func append<Output: ByteOutput>(into output: inout Output) {
+        var divisor: UInt64 = 1
+        for _ in 0..<decimals { divisor *= 10 }
+        output.appendDecimal(digits / divisor)
+        output.append(UInt8(ascii: "."))
+        var fraction = digits % divisor
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4) { text in
+            for index in stride(from: decimals - 1, through: 0, by: -1) {
+                text[index] = UInt8(truncatingIfNeeded: fraction % 10) &+ 48
+                fraction /= 10
+            }
+            output.append(bytes: UnsafeBufferPointer(rebasing: text[0..<decimals]))
         }
     }
 }

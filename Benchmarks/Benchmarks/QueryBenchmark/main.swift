@@ -107,24 +107,27 @@ var failures: [String] = []
 var ratios: [Double] = []
 for query in Workload.cases where filter.map({ query.label.contains($0) }) ?? true {
     // One warm-up each, then the servers alternate so that load on the machine hits both alike.
-    // A server that fails a case (Prometheus 2.42 times out on some) is reported, not timed.
+    // A server that fails a case, warm-up or timed (Prometheus 2.42 times out on some), has the
+    // case reported, not timed.
     var failure: String?
-    if case .failure(let error) = try time(prometheus, query) { failure = error.description }
-    if case .failure(let error) = try time(evaluator, query) { failure = error.description }
+    var theirs: [Double] = []
+    var ours: [Double] = []
+    var sizes = (0, 0)
+    for round in 0...iterations where failure == nil {
+        switch (try time(prometheus, query), try time(evaluator, query)) {
+        case (.success(let (a, aBytes)), .success(let (b, bBytes))):
+            guard round > 0 else { continue }
+            theirs.append(milliseconds(a))
+            ours.append(milliseconds(b))
+            sizes = (aBytes, bBytes)
+        case (.failure(let error), _), (_, .failure(let error)):
+            failure = error.description
+        }
+    }
     if let failure {
         say("\(query.label) | - | - | - | failed: \(failure)")
         failures.append("\(query.label): \(failure)")
         continue
-    }
-    var theirs: [Double] = []
-    var ours: [Double] = []
-    var sizes = (0, 0)
-    for _ in 0..<iterations {
-        let (a, aBytes) = try time(prometheus, query).get()
-        let (b, bBytes) = try time(evaluator, query).get()
-        theirs.append(milliseconds(a))
-        ours.append(milliseconds(b))
-        sizes = (aBytes, bBytes)
     }
     let p = median(theirs)
     let l = median(ours)

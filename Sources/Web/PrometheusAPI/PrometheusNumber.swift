@@ -64,8 +64,12 @@ public enum PrometheusNumber {
             bytes.appendDecimalDigits(UInt64(magnitude))
             return
         }
-        let printed = PrintedDouble(magnitude)
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        if magnitude >= exponentBelow, magnitude < exponentFrom, let short = ShortDecimal(magnitude) {
+            short.append(to: &bytes)
+            return
+        }
+        let printed = PrintedDouble(magnitude)
         // Swift prints the shortest round-trip digits, in plain decimal ("0.25", "123.0") from
         // 1e-4 to 2^53, where Go's 'f' form is the same text without a trailing ".0".
         let copied = printed.withBytes { text -> Bool in
