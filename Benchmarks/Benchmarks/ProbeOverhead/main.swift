@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Exposition
 import Foundation
 import Logging
+import NIOPosix
 import Probe
 
 #if canImport(FoundationNetworking)
@@ -67,6 +68,15 @@ for _ in 0..<requests {
 }
 let rawCPUPerRequest = (cpuSeconds() - rawCPUBefore) / Double(requests)
 
+// 1c. The same requests through SwiftNIO's HTTP/1.1 codec alone, on one keep-alive connection,
+// the body's bytes counted: the floor of any client built on NIO.
+let bareNIO = try await BareNIOClient(host: "127.0.0.1", port: port, group: MultiThreadedEventLoopGroup.singleton)
+for _ in 0..<20 { _ = try await bareNIO.post("/v1/chat/completions") }
+let nioCPUBefore = cpuSeconds()
+for _ in 0..<requests { _ = try await bareNIO.post("/v1/chat/completions") }
+let nioCPUPerRequest = (cpuSeconds() - nioCPUBefore) / Double(requests)
+try await bareNIO.close()
+
 // 2. Timing error with 150 ms before the first event and 20 ms between events. The probe's time
 // to first token ends at the first event with content; llama.cpp's stream opens with a role-only
 // event, so that token comes one gap after the first byte.
@@ -126,6 +136,7 @@ try await client.shutdown()
 print("probe overhead (\(requests) requests, llama.cpp stream replayed locally, no delays)")
 print(String(format: "  CPU per request:           %.3f ms   (wall %.3f ms)", cpuPerRequest * 1000, wallPerRequest.seconds * 1000))
 print(String(format: "  for scale: AsyncHTTPClient's async body sequence alone, same request, body dropped: %.3f ms", rawCPUPerRequest * 1000))
+print(String(format: "  for scale: bare NIOHTTP1 client (one keep-alive connection, body bytes counted):  %.3f ms", nioCPUPerRequest * 1000))
 print("timing error against injected delays (median of 15; includes the Python server's own scheduling)")
 print(String(format: "  probe TTFT (AsyncHTTPClient, first content token, expected %.0f ms): %+.2f ms  (range %+.2f .. %+.2f)", expectedTTFT * 1000, median(ttftErrors), ttftErrors.min()!, ttftErrors.max()!))
 print(String(format: "  AsyncHTTPClient first byte: %+.2f ms  (range %+.2f .. %+.2f)", median(clientErrors), clientErrors.min()!, clientErrors.max()!))
