@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Synchronization
 
 /// One way of calling a model. Every provider returns the same ``ProbeOutcome``, which the
@@ -51,19 +50,14 @@ extension HTTPModelProvider {
             .joined(separator: "\n")
     }
 
-    func httpRequest(_ prompt: PromptConfig) -> HTTPClientRequest {
-        let request = wireRequest(prompt)
-        return transport.request(url: request.url, headers: request.headers, body: request.body)
-    }
-
     static func isCredentialHeader(_ name: String) -> Bool {
         ["authorization", "x-api-key", "api-key", "x-goog-api-key"].contains(name.lowercased())
     }
 }
 
-/// The wire requests a provider built, by prompt: the URL, headers and JSON body of a call
-/// depend only on the model's configuration and the prompt, and encoding the body costs more
-/// CPU than reading a whole streamed answer, so it is done once per prompt.
+/// The requests a provider built, by prompt: the URL, headers and JSON body of a call depend
+/// only on the model's configuration and the prompt, and encoding the body costs more CPU than
+/// reading a whole streamed answer, so it is done once per prompt, into a ready ``HTTPRequest``.
 final class WireRequestCache: Sendable {
     typealias WireRequest = (url: String, headers: [(String, String)], body: [UInt8])
 
@@ -77,13 +71,14 @@ final class WireRequestCache: Sendable {
     /// Prompts kept at most; a provider is called with its model's few configured prompts, so
     /// this only bounds ad-hoc ones.
     static let capacity = 64
-    private let requests = Mutex<[Key: WireRequest]>([:])
+    private let requests = Mutex<[Key: HTTPRequest]>([:])
 
-    /// The request for `prompt`, built by `build` the first time.
-    func request(for prompt: PromptConfig, _ build: () -> WireRequest) -> WireRequest {
+    /// The POST for `prompt`, built from `build`'s wire request the first time; a URL that
+    /// cannot be requested throws (and is not kept).
+    func request(for prompt: PromptConfig, _ build: () -> WireRequest) throws(ProbeError) -> HTTPRequest {
         let key = Key(name: prompt.name, system: prompt.system, text: prompt.text, maxTokens: prompt.maxTokens)
         if let request = requests.withLock({ $0[key] }) { return request }
-        let request = build()
+        let request = try HTTPTransport.post(build())
         requests.withLock { requests in
             if requests.count >= Self.capacity { requests.removeAll() }
             requests[key] = request

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import Logging
 
@@ -38,7 +37,7 @@ public struct Prober: Sendable {
     public let redactor: SecretRedactor
 
     /// A prober for `config`, calling over `client`.
-    public init(config: ProbeConfig, metrics: ProbeMetrics, client: HTTPClient, logger: Logger) {
+    public init(config: ProbeConfig, metrics: ProbeMetrics, client: ProbeHTTPClient, logger: Logger) {
         self.config = config
         self.metrics = metrics
         self.logger = logger

@@ -28,6 +28,7 @@ defer { server.terminate() }
 
 let base = "http://127.0.0.1:\(port)"
 let client = HTTPClient(eventLoopGroupProvider: .singleton)
+let probeClient = ProbeHTTPClient()
 let logger = Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }
 
 func config(prefix: String) throws -> ProbeConfig {
@@ -47,7 +48,7 @@ func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
 // 1. CPU per probed request, no injected delays.
 let fast = try config(prefix: "")
-let fastProber = Prober(config: fast, metrics: ProbeMetrics(registry: MetricRegistry(), config: fast), client: client, logger: logger)
+let fastProber = Prober(config: fast, metrics: ProbeMetrics(registry: MetricRegistry(), config: fast), client: probeClient, logger: logger)
 let model = fast.models[0]
 for _ in 0..<20 { _ = await fastProber.attempt(model, operation: "bench", prompt: model.prompts[0], timeout: .seconds(10)) }
 let requests = 300
@@ -84,7 +85,7 @@ let eventsBeforeContent = try String(contentsOf: fixture, encoding: .utf8).split
     .filter { $0.hasPrefix("data: {") }.firstIndex { $0.contains(#""content":""#) && !$0.contains(#""content":"""#) } ?? 0
 let expectedTTFT = 0.150 + 0.020 * Double(eventsBeforeContent)
 let slow = try config(prefix: "/delay/150/20")
-let slowProber = Prober(config: slow, metrics: ProbeMetrics(registry: MetricRegistry(), config: slow), client: client, logger: logger)
+let slowProber = Prober(config: slow, metrics: ProbeMetrics(registry: MetricRegistry(), config: slow), client: probeClient, logger: logger)
 var ttftErrors: [Double] = []
 var tpotErrors: [Double] = []
 for _ in 0..<15 {
@@ -133,6 +134,7 @@ for _ in 0..<15 {
 }
 
 try await client.shutdown()
+await probeClient.shutdown()
 print("probe overhead (\(requests) requests, llama.cpp stream replayed locally, no delays)")
 print(String(format: "  CPU per request:           %.3f ms   (wall %.3f ms)", cpuPerRequest * 1000, wallPerRequest.seconds * 1000))
 print(String(format: "  for scale: AsyncHTTPClient's async body sequence alone, same request, body dropped: %.3f ms", rawCPUPerRequest * 1000))

@@ -19,7 +19,7 @@ struct PredictionProvider: HTTPModelProvider {
 
     func call(_ prompt: PromptConfig) async throws(ProbeError) -> ProbeOutcome {
         let start = ContinuousClock.now
-        let body = try await transport.fetchBody(httpRequest(prompt), redactor: redactor)
+        let body = try await transport.fetchBody(HTTPTransport.post(wireRequest(prompt)), redactor: redactor)
         var outcome = ProbeOutcome()
         outcome.totalDuration = ContinuousClock.now - start
         guard let settings = model.prediction,
