@@ -6,8 +6,9 @@ import NIOPosix
 /// Sends provider requests over the ``ProbeHTTPClient`` and hands the response body back line
 /// by line, turning every transport failure into a classified ``ProbeError``.
 ///
-/// Deadlines are not enforced here: the ``Prober`` races each call against its timeout and
-/// cancels the task, which cancels the exchange and cuts its connection.
+/// Each exchange has a deadline, enforced on the client's event loop: when it passes, the
+/// exchange fails as a timeout and its connection is cut. Cancelling the calling task (shutdown,
+/// reload) does the same.
 public struct HTTPTransport: Sendable {
     /// The client every provider shares; owned and shut down by whoever created it.
     public let client: ProbeHTTPClient
@@ -35,7 +36,8 @@ public struct HTTPTransport: Sendable {
 
     /// Sends `request` and feeds each line of a 2xx response body to `consumer` (without its
     /// line break) with the instant its bytes were read, until the body ends or the consumer
-    /// says it has seen the end; then returns what the consumer made of it.
+    /// says it has seen the end; then returns what the consumer made of it. Fails as a timeout
+    /// when that has not happened within `timeout` of the call.
     ///
     /// The body is read and the lines are consumed on the connection's event loop, as bytes
     /// arrive; the calling task wakes once, when the answer is complete. Instants are taken
@@ -47,24 +49,25 @@ public struct HTTPTransport: Sendable {
     /// error message when its body carries one (credentials removed by `redactor`). Cancelling
     /// the calling task cancels the request.
     func streamLines<Consumer: LineConsumer>(
-        _ request: HTTPRequest, redactor: SecretRedactor, consumer: Consumer
+        _ request: HTTPRequest, timeout: Duration, redactor: SecretRedactor, consumer: Consumer
     ) async throws(ProbeError) -> Consumer.Result {
-        try await exchange(request, redactor: redactor, consumer: LineFraming(consumer, maxLineBytes: maxLineBytes))
+        try await exchange(
+            request, timeout: timeout, redactor: redactor, consumer: LineFraming(consumer, maxLineBytes: maxLineBytes))
     }
 
-    /// Sends `request` and returns a 2xx body whole, up to ``maxBodyBytes``.
-    func fetchBody(_ request: HTTPRequest, redactor: SecretRedactor) async throws(ProbeError) -> [UInt8] {
-        try await exchange(request, redactor: redactor, consumer: WholeBody(limit: maxBodyBytes))
+    /// Sends `request` and returns a 2xx body whole, up to ``maxBodyBytes``, within `timeout`.
+    func fetchBody(_ request: HTTPRequest, timeout: Duration, redactor: SecretRedactor) async throws(ProbeError) -> [UInt8] {
+        try await exchange(request, timeout: timeout, redactor: redactor, consumer: WholeBody(limit: maxBodyBytes))
     }
 
     private func exchange<Consumer: BodyConsumer>(
-        _ request: HTTPRequest, redactor: SecretRedactor, consumer: Consumer
+        _ request: HTTPRequest, timeout: Duration, redactor: SecretRedactor, consumer: Consumer
     ) async throws(ProbeError) -> Consumer.Result {
         let reader = ResponseReader(consumer: consumer, transport: self, redactor: redactor)
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 reader.start(continuation)
-                reader.attach(client.execute(request, receiver: reader))
+                reader.attach(client.execute(request, timeout: timeout, receiver: reader))
             }
         } onCancel: {
             reader.cancel()
@@ -95,6 +98,8 @@ public struct HTTPTransport: Sendable {
         switch error {
         case is CancellationError, HTTPConnectionError.cancelled:
             return ProbeError(.timeout, "cancelled")
+        case HTTPConnectionError.timedOut(let timeout):
+            return ProbeError.deadlineExceeded(timeout)
         case ChannelError.connectTimeout(let timeout):
             return ProbeError(.timeout, "no connection within \(Duration(timeout).seconds)s")
         case HTTPConnectionError.closed, HTTPParserError.invalidEOFState:

@@ -3,9 +3,10 @@ import Synchronization
 /// One way of calling a model. Every provider returns the same ``ProbeOutcome``, which the
 /// ``Prober`` turns into metrics, so adding a provider touches no metric code.
 public protocol ModelProvider: Sendable {
-    /// Calls the model once with `prompt`, streaming, and measures the answer.
+    /// Calls the model once with `prompt`, streaming, and measures the answer; an answer not
+    /// complete within `timeout` (connecting included) fails as ``ErrorClass/timeout``.
     /// Throws ``ProbeError`` for every failure; never traps on what the server sends.
-    func call(_ prompt: PromptConfig) async throws(ProbeError) -> ProbeOutcome
+    func call(_ prompt: PromptConfig, timeout: Duration) async throws(ProbeError) -> ProbeOutcome
     /// The request as it would be sent (method, URL, body), for `/probe?debug=true`;
     /// credentials never appear in it.
     func describeRequest(_ prompt: PromptConfig) -> String

@@ -16,16 +16,18 @@ protocol StreamDecoder: Sendable {
 /// Runs one streaming request through a decoder and stamps the timings.
 ///
 /// Every duration is measured from the moment the request was sent, with instants taken on the
-/// connection's event loop (see ``HTTPTransport/streamLines(_:redactor:consumer:)``),
+/// connection's event loop (see ``HTTPTransport/streamLines(_:timeout:redactor:consumer:)``),
 /// so TTFT, TPOT and the request duration share one origin and exclude connecting.
 enum StreamingCall {
     static func run<Decoder: StreamDecoder>(
         _ request: HTTPRequest,
+        timeout: Duration,
         transport: HTTPTransport,
         redactor: SecretRedactor,
         decoder: Decoder
     ) async throws(ProbeError) -> ProbeOutcome {
-        try await transport.streamLines(request, redactor: redactor, consumer: DecodingConsumer(decoder: decoder))
+        try await transport.streamLines(
+            request, timeout: timeout, redactor: redactor, consumer: DecodingConsumer(decoder: decoder))
     }
 }
 

@@ -3,7 +3,7 @@ import NIOHTTP1
 import Synchronization
 
 /// What reads a streamed body line by line on the connection's event loop (see
-/// ``HTTPTransport/streamLines(_:redactor:consumer:)``).
+/// ``HTTPTransport/streamLines(_:timeout:redactor:consumer:)``).
 protocol LineConsumer: Sendable {
     /// What the consumer makes of a whole stream.
     associatedtype Result: Sendable

@@ -28,6 +28,9 @@ final class ConnectionPool {
             exchange.fail(HTTPConnectionError.shutDown, responseStarted: false)
             return
         }
+        exchange.deadline = eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(exchange.timeout)) { [self] in
+            cancel(exchange, because: HTTPConnectionError.timedOut(exchange.timeout))
+        }
         let endpoint = exchange.request.endpoint
         while let connection = idle[endpoint]?.popLast() {
             if connection.isIdleAndOpen {
@@ -53,10 +56,11 @@ final class ConnectionPool {
         }
     }
 
-    /// Cancels `exchange`: its receiver fails now, and its connection, if it has one, is cut.
-    func cancel(_ exchange: HTTPExchange) {
+    /// Ends `exchange` early: its receiver fails now with `error`, and its connection, if it has
+    /// one, is cut.
+    func cancel(_ exchange: HTTPExchange, because error: HTTPConnectionError) {
         guard !exchange.isFinished else { return }
-        exchange.fail(HTTPConnectionError.cancelled, responseStarted: false)
+        exchange.fail(error, responseStarted: false)
         exchange.connection?.close()
     }
 

@@ -32,6 +32,8 @@ enum HTTPConnectionError: Error, CustomStringConvertible {
     case closed
     /// The exchange was cancelled by its caller.
     case cancelled
+    /// The exchange did not end within its timeout.
+    case timedOut(Duration)
     /// The client was shut down.
     case shutDown
 
@@ -39,6 +41,7 @@ enum HTTPConnectionError: Error, CustomStringConvertible {
         switch self {
         case .closed: "connection closed"
         case .cancelled: "cancelled"
+        case .timedOut(let timeout): "no response within \(timeout)"
         case .shutDown: "client shut down"
         }
     }
@@ -52,20 +55,32 @@ final class HTTPExchange: @unchecked Sendable {
     let receiver: any HTTPResponseReceiver
     /// The connection carrying it, once it has one.
     var connection: HTTPConnection?
+    /// When it fails as timed out, unless it ended before.
+    let timeout: Duration
     /// The receiver has had its last call (end, failure, or a final body decision).
-    var isFinished = false
+    private(set) var isFinished = false
     /// It was already retried once, on a fresh connection, after a reused one failed at once.
     var isRetry = false
+    /// Fails the exchange at its deadline; cancelled when it finishes.
+    var deadline: Scheduled<Void>?
 
-    init(request: HTTPRequest, receiver: any HTTPResponseReceiver) {
+    init(request: HTTPRequest, timeout: Duration, receiver: any HTTPResponseReceiver) {
         self.request = request
+        self.timeout = timeout
         self.receiver = receiver
+    }
+
+    /// The receiver has had its last call.
+    func finish() {
+        isFinished = true
+        deadline?.cancel()
+        deadline = nil
     }
 
     /// Gives the receiver its failure, once.
     func fail(_ error: any Error, responseStarted: Bool) {
         guard !isFinished else { return }
-        isFinished = true
+        finish()
         receiver.fail(error, responseStarted: responseStarted)
     }
 }
@@ -165,11 +180,11 @@ final class HTTPConnection: ChannelInboundHandler, RemovableChannelHandler {
             case .more:
                 break
             case .drain:
-                exchange.isFinished = true
+                exchange.finish()
                 let deadline = context.eventLoop.assumeIsolated().scheduleTask(in: Self.drainGrace) { [self] in close() }
                 state = .draining(deadline, dropped: 0)
             case .close:
-                exchange.isFinished = true
+                exchange.finish()
                 state = .closed
                 context.close(promise: nil)
             }
@@ -178,7 +193,7 @@ final class HTTPConnection: ChannelInboundHandler, RemovableChannelHandler {
             state = .draining(deadline, dropped: total)
             if total > Self.drainLimit { context.close(promise: nil) }
         case (.end, .exchanging(let exchange, _)):
-            exchange.isFinished = true
+            exchange.finish()
             exchange.receiver.receiveEnd()
             responseEnded(context: context)
         case (.end, .draining(let deadline, _)):

@@ -46,10 +46,13 @@ public final class ProbeHTTPClient: Sendable {
         try? await eventLoop.flatSubmit { pool.value.shutDown() }.get()
     }
 
-    /// Sends `request`; the response goes to `receiver` on ``eventLoop``. Cancelling the returned
-    /// exchange fails the receiver with ``HTTPConnectionError/cancelled`` and cuts its connection.
-    func execute(_ request: HTTPRequest, receiver: any HTTPResponseReceiver) -> RunningExchange {
-        let running = RunningExchange(exchange: HTTPExchange(request: request, receiver: receiver), pool: pool)
+    /// Sends `request`; the response goes to `receiver` on ``eventLoop``. When it has not ended
+    /// within `timeout` (connecting included), the receiver fails with
+    /// ``HTTPConnectionError/timedOut(_:)``; cancelling the returned exchange fails it with
+    /// ``HTTPConnectionError/cancelled``. Either way its connection is cut.
+    func execute(_ request: HTTPRequest, timeout: Duration, receiver: any HTTPResponseReceiver) -> RunningExchange {
+        let exchange = HTTPExchange(request: request, timeout: timeout, receiver: receiver)
+        let running = RunningExchange(exchange: exchange, pool: pool)
         if eventLoop.inEventLoop {
             running.start()
         } else {
@@ -68,7 +71,7 @@ public final class ProbeHTTPClient: Sendable {
         /// Fails the exchange as cancelled, unless it already ended.
         func cancel() {
             let (exchange, pool) = (self.exchange, self.pool)
-            pool.eventLoop.execute { pool.value.cancel(exchange) }
+            pool.eventLoop.execute { pool.value.cancel(exchange, because: HTTPConnectionError.cancelled) }
         }
     }
 }
