@@ -9,9 +9,10 @@ import Probe
 import FoundationNetworking
 #endif
 
-// Probe overhead: CPU time the probe spends per probed request (excluding waiting), and the
-// client-side timing error against injected delays, for AsyncHTTPClient (what the probe uses)
-// and URLSession's delegate API (the alternative on Linux), against one replay server.
+// Probe overhead: CPU time the probe spends per probed request (excluding waiting), beside the
+// same requests read by AsyncHTTPClient alone and by a bare NIOHTTP1 client; and the
+// client-side timing error against injected delays, for the probe (its own client on NIOHTTP1),
+// AsyncHTTPClient and URLSession's delegate API, against one replay server.
 // Run from Benchmarks/: swift run -c release ProbeOverhead
 
 let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -58,8 +59,8 @@ for _ in 0..<requests { _ = await fastProber.attempt(model, operation: "bench", 
 let cpuPerRequest = (cpuSeconds() - cpuBefore) / Double(requests)
 let wallPerRequest = (ContinuousClock.now - wallBefore) / requests
 
-// 1b. The same requests through AsyncHTTPClient alone, the body read and dropped: the part of
-// the cost that is the HTTP stack's (connection, request, chunks) rather than the probe's.
+// 1b. The same requests through AsyncHTTPClient alone (what the probe used before its own
+// client), the body read and dropped: a point of scale for a general-purpose client.
 let rawCPUBefore = cpuSeconds()
 for _ in 0..<requests {
     var request = HTTPClientRequest(url: "\(base)/v1/chat/completions")
@@ -140,7 +141,7 @@ print(String(format: "  CPU per request:           %.3f ms   (wall %.3f ms)", cp
 print(String(format: "  for scale: AsyncHTTPClient's async body sequence alone, same request, body dropped: %.3f ms", rawCPUPerRequest * 1000))
 print(String(format: "  for scale: bare NIOHTTP1 client (one keep-alive connection, body bytes counted):  %.3f ms", nioCPUPerRequest * 1000))
 print("timing error against injected delays (median of 15; includes the Python server's own scheduling)")
-print(String(format: "  probe TTFT (AsyncHTTPClient, first content token, expected %.0f ms): %+.2f ms  (range %+.2f .. %+.2f)", expectedTTFT * 1000, median(ttftErrors), ttftErrors.min()!, ttftErrors.max()!))
+print(String(format: "  probe TTFT (first content token, expected %.0f ms): %+.2f ms  (range %+.2f .. %+.2f)", expectedTTFT * 1000, median(ttftErrors), ttftErrors.min()!, ttftErrors.max()!))
 print(String(format: "  AsyncHTTPClient first byte: %+.2f ms  (range %+.2f .. %+.2f)", median(clientErrors), clientErrors.min()!, clientErrors.max()!))
-print(String(format: "  AsyncHTTPClient per token: %+.2f ms", median(tpotErrors)))
+print(String(format: "  probe per token: %+.2f ms", median(tpotErrors)))
 print(String(format: "  URLSession first byte:     %+.2f ms  (range %+.2f .. %+.2f)", median(urlSessionErrors), urlSessionErrors.min()!, urlSessionErrors.max()!))

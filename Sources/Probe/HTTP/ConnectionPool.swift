@@ -149,6 +149,7 @@ final class ConnectionPool {
                             connection.close()
                             throw HTTPConnectionError.shutDown
                         }
+                        guard channel.isActive else { throw HTTPConnectionError.closed }
                         open[ObjectIdentifier(connection)] = connection
                         then(.success(connection))
                     } catch {
