@@ -103,6 +103,8 @@ public struct Prober: Sendable {
     }
 
     private func log(_ attempt: ProbeAttempt) {
+        // A success is logged at debug, below the usual level: its metadata is not built for nothing.
+        if case .success = attempt.result, logger.logLevel > .debug { return }
         let metadata: Logger.Metadata = [
             "model": "\(attempt.model.name)", "provider": "\(attempt.model.provider.rawValue)",
             "operation": "\(attempt.operation)", "prompt": "\(attempt.prompt.name)",

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
 import NIOCore
 import NIOHTTP1
 import Synchronization
@@ -42,7 +47,7 @@ struct LineFraming<Lines: LineConsumer>: BodyConsumer {
         var searched = pending.count  // `pending` holds no line break
         pending.append(contentsOf: buffer.readableBytesView)
         var lineStart = 0
-        while let newline = pending[searched...].firstIndex(of: UInt8(ascii: "\n")) {
+        while let newline = Self.newline(in: pending, from: searched) {
             var lineEnd = newline
             if lineEnd > lineStart, pending[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
             let keepGoing = try lines.consume(line: pending[lineStart..<lineEnd], at: now)
@@ -58,6 +63,17 @@ struct LineFraming<Lines: LineConsumer>: BodyConsumer {
             throw ProbeError(.invalidResponse, "response line longer than \(maxLineBytes) bytes")
         }
         return true
+    }
+
+    /// The index of the first `\n` in `bytes` at or after `start`, found with `memchr` (the
+    /// collection's `firstIndex(of:)` goes byte by byte, and every byte of a stream is searched).
+    private static func newline(in bytes: [UInt8], from start: Int) -> Int? {
+        bytes.withUnsafeBufferPointer { buffer in
+            guard start < buffer.count, let base = buffer.baseAddress,
+                let found = memchr(base + start, Int32(UInt8(ascii: "\n")), buffer.count - start)
+            else { return nil }
+            return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+        }
     }
 
     mutating func finish(_ times: StreamTimes) throws(ProbeError) -> Lines.Result {
