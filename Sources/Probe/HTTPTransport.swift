@@ -1,16 +1,17 @@
-import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 
-/// Sends provider requests over AsyncHTTPClient and hands the response body back line by line,
-/// turning every transport failure into a classified ``ProbeError``.
+/// Sends provider requests over the ``ProbeHTTPClient`` and hands the response body back line
+/// by line, turning every transport failure into a classified ``ProbeError``.
 ///
-/// Deadlines are not enforced here: the ``Prober`` races each call against its timeout and
-/// cancels the task, which AsyncHTTPClient turns into a cancelled request.
+/// Each exchange has a deadline, enforced on the client's event loop: when it passes, the
+/// exchange fails as a timeout and its connection is cut. Cancelling the calling task (shutdown,
+/// reload) does the same.
 public struct HTTPTransport: Sendable {
     /// The client every provider shares; owned and shut down by whoever created it.
-    public let client: HTTPClient
+    public let client: ProbeHTTPClient
     /// A line of a stream longer than this is garbage, not a provider event.
     public var maxLineBytes = 1 << 20
     /// A whole non-streaming body larger than this is rejected as invalid.
@@ -18,45 +19,25 @@ public struct HTTPTransport: Sendable {
     /// How much of an error body is read to explain a non-2xx status.
     public var maxErrorBodyBytes = 64 << 10
 
-    /// The loop streamed exchanges run on, delegate and connection alike. With AsyncHTTPClient's
-    /// default (any loop for the delegate, any idle connection) the two are on different loops
-    /// half the time on a two-loop group, and every read then costs a hop between threads; with
-    /// a new loop per request, connections made for one loop are closed after each use.
-    public let eventLoop: any EventLoop
-
-    /// Wraps a client; its streamed exchanges run on one loop of the client's group.
-    public init(client: HTTPClient) {
+    /// Wraps a client.
+    public init(client: ProbeHTTPClient) {
         self.client = client
-        eventLoop = client.eventLoopGroup.next()
     }
 
-    /// The configuration the probe's ``HTTPClient`` must be created with.
-    ///
-    /// AsyncHTTPClient retries a failed connection attempt until the request's deadline by
-    /// default, so a refused or unreachable endpoint would surface only when the probe's own
-    /// timeout cancels the call, counted as `timeout`. Without retries the failure comes back at
-    /// once and is counted as `connection`, as ``ErrorClass`` defines it.
-    public static var clientConfiguration: HTTPClient.Configuration {
-        var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(10)))
-        configuration.connectionPool.retryConnectionEstablishment = false
-        return configuration
-    }
-
-    /// A JSON POST (or GET when `body` is nil) to `url` with the given headers.
-    public func request(url: String, headers: [(String, String)], body: [UInt8]?) -> HTTPClientRequest {
-        var request = HTTPClientRequest(url: url)
-        request.method = body == nil ? .GET : .POST
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
-        if let body {
-            request.headers.replaceOrAdd(name: "content-type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: body))
+    /// A JSON POST of `body` to `url` with `headers`, ready to send any number of times; an
+    /// unusable URL is a `connection` error (it names no part of the URL, which may hold a key).
+    static func post(_ wire: (url: String, headers: [(String, String)], body: [UInt8])) throws(ProbeError) -> HTTPRequest {
+        do {
+            return try HTTPRequest(url: wire.url, method: .POST, headers: wire.headers, body: wire.body)
+        } catch {
+            throw ProbeError(.connection, error.description)
         }
-        return request
     }
 
-    /// Sends a POST of `body` to `url` and feeds each line of a 2xx response body to `consumer`
-    /// (without its line break) with the instant its bytes were read, until the body ends or the
-    /// consumer says it has seen the end; then returns what the consumer made of it.
+    /// Sends `request` and feeds each line of a 2xx response body to `consumer` (without its
+    /// line break) with the instant its bytes were read, until the body ends or the consumer
+    /// says it has seen the end; then returns what the consumer made of it. Fails as a timeout
+    /// when that has not happened within `timeout` of the call.
     ///
     /// The body is read and the lines are consumed on the connection's event loop, as bytes
     /// arrive; the calling task wakes once, when the answer is complete. Instants are taken
@@ -68,26 +49,25 @@ public struct HTTPTransport: Sendable {
     /// error message when its body carries one (credentials removed by `redactor`). Cancelling
     /// the calling task cancels the request.
     func streamLines<Consumer: LineConsumer>(
-        url: String,
-        headers: [(String, String)],
-        body: [UInt8],
-        redactor: SecretRedactor,
-        consumer: Consumer
+        _ request: HTTPRequest, timeout: Duration, redactor: SecretRedactor, consumer: Consumer
     ) async throws(ProbeError) -> Consumer.Result {
-        let request: HTTPClient.Request
-        do {
-            var fields = HTTPHeaders(headers)
-            fields.replaceOrAdd(name: "content-type", value: "application/json")
-            request = try HTTPClient.Request(url: url, method: .POST, headers: fields, body: .bytes(body))
-        } catch {
-            throw Self.classify(error, afterResponse: false, redactor: redactor)
-        }
-        let reader = StreamReader(consumer: consumer, transport: self, redactor: redactor)
-        let loop: HTTPClient.EventLoopPreference = .delegateAndChannel(on: eventLoop)
+        try await exchange(
+            request, timeout: timeout, redactor: redactor, consumer: LineFraming(consumer, maxLineBytes: maxLineBytes))
+    }
+
+    /// Sends `request` and returns a 2xx body whole, up to ``maxBodyBytes``, within `timeout`.
+    func fetchBody(_ request: HTTPRequest, timeout: Duration, redactor: SecretRedactor) async throws(ProbeError) -> [UInt8] {
+        try await exchange(request, timeout: timeout, redactor: redactor, consumer: WholeBody(limit: maxBodyBytes))
+    }
+
+    private func exchange<Consumer: BodyConsumer>(
+        _ request: HTTPRequest, timeout: Duration, redactor: SecretRedactor, consumer: Consumer
+    ) async throws(ProbeError) -> Consumer.Result {
+        let reader = ResponseReader(consumer: consumer, transport: self, redactor: redactor)
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 reader.start(continuation)
-                reader.attach(client.execute(request: request, delegate: reader, eventLoop: loop))
+                reader.attach(client.execute(request, timeout: timeout, receiver: reader))
             }
         } onCancel: {
             reader.cancel()
@@ -96,105 +76,46 @@ public struct HTTPTransport: Sendable {
         return try result.get()
     }
 
-    /// Sends `request` and returns a 2xx body whole, up to ``maxBodyBytes``.
-    public func fetchBody(_ request: HTTPClientRequest, redactor: SecretRedactor) async throws(ProbeError) -> [UInt8] {
-        let response = try await send(request, redactor: redactor)
-        try await checkStatus(response, redactor: redactor)
-        return try await Self.collect(response.body, limit: maxBodyBytes, redactor: redactor, truncate: false)
-    }
-
-    private func send(_ request: HTTPClientRequest, redactor: SecretRedactor) async throws(ProbeError) -> HTTPClientResponse {
-        do {
-            return try await client.execute(request, timeout: .hours(24))
-        } catch {
-            throw Self.classify(error, afterResponse: false, redactor: redactor)
-        }
-    }
-
-    private func checkStatus(_ response: HTTPClientResponse, redactor: SecretRedactor) async throws(ProbeError) {
-        guard !(200..<300).contains(response.status.code) else { return }
-        let body =
-            (try? await Self.collect(response.body, limit: maxErrorBodyBytes, redactor: redactor, truncate: true)) ?? []
-        if let failure = statusError(
-            status: response.status, headers: response.headers, body: body, redactor: redactor)
-        {
-            throw failure
-        }
-    }
-
-    func statusError(_ head: HTTPResponseHead, body: [UInt8], redactor: SecretRedactor) -> ProbeError? {
-        statusError(status: head.status, headers: head.headers, body: body, redactor: redactor)
-    }
-
     /// The error a non-2xx status means, explained by the provider's error body; `nil` for 2xx.
-    private func statusError(
-        status: HTTPResponseStatus, headers: HTTPHeaders, body: [UInt8], redactor: SecretRedactor
-    ) -> ProbeError? {
-        let code = Int(status.code)
+    func statusError(_ head: HTTPResponseHead, body: [UInt8], redactor: SecretRedactor) -> ProbeError? {
+        let code = Int(head.status.code)
         guard !(200..<300).contains(code) else { return nil }
         let detail = ProviderErrorBody.message(from: body).map { redactor.redact($0) }
         var retryAfter: Duration?
-        if let header = headers.first(name: "retry-after") {
+        if let header = head.headers.first(name: "retry-after") {
             retryAfter = RetryAfter.parse(header, now: Date())
         }
-        let reason = detail ?? status.reasonPhrase
+        let reason = detail ?? head.status.reasonPhrase
         var errorClass = ProbeError.classify(httpStatus: code)
         if errorClass == .badRequest, ProviderErrorBody.rejectsCredential(body) { errorClass = .auth }
         return ProbeError(errorClass, reason, httpStatus: code, retryAfter: retryAfter)
     }
 
-    private static func collect(
-        _ body: HTTPClientResponse.Body, limit: Int, redactor: SecretRedactor, truncate: Bool
-    ) async throws(ProbeError) -> [UInt8] {
-        var bytes: [UInt8] = []
-        do {
-            for try await chunk in body {
-                if bytes.count + chunk.readableBytes > limit {
-                    if truncate {
-                        bytes.append(contentsOf: chunk.readableBytesView.prefix(limit - bytes.count))
-                        return bytes
-                    }
-                    throw ProbeError(.invalidResponse, "response body larger than \(limit) bytes")
-                }
-                bytes.append(contentsOf: chunk.readableBytesView)
-            }
-        } catch let error as ProbeError {
-            throw error
-        } catch {
-            throw classify(error, afterResponse: true, redactor: redactor)
-        }
-        return bytes
-    }
-
-    /// Maps AsyncHTTPClient and NIO errors onto error classes. Before a response, anything that
-    /// is not a timeout is a connection failure; after it, a broken body is an invalid response.
+    /// Maps the client's, NIO's and NIOSSL's errors onto error classes. Before a response,
+    /// anything that is not a timeout is a connection failure; after it, a broken body is an
+    /// invalid response.
     static func classify(_ error: any Error, afterResponse: Bool, redactor: SecretRedactor) -> ProbeError {
-        if error is CancellationError {
+        switch error {
+        case is CancellationError, HTTPConnectionError.cancelled:
             return ProbeError(.timeout, "cancelled")
+        case HTTPConnectionError.timedOut(let timeout):
+            return ProbeError.deadlineExceeded(timeout)
+        case ChannelError.connectTimeout(let timeout):
+            return ProbeError(.timeout, "no connection within \(Duration(timeout).seconds)s")
+        case HTTPConnectionError.closed, HTTPParserError.invalidEOFState:
+            return afterResponse
+                ? ProbeError(.invalidResponse, "connection closed before the response ended")
+                : ProbeError(.connection, "connection closed before a response arrived")
+        case let failure as NIOConnectionError:
+            let cause = failure.connectionErrors.first?.error ?? failure.dnsAError ?? failure.dnsAAAAError
+            let reason = cause.map { "\($0)" } ?? "no address"
+            return ProbeError(.connection, redactor.redact("cannot connect to \(failure.host):\(failure.port): \(reason)"))
+        default:
+            let text = redactor.redact(String(describing: error))
+            return afterResponse
+                ? ProbeError(.invalidResponse, "response broken off: \(text)")
+                : ProbeError(.connection, text)
         }
-        if let clientError = error as? HTTPClientError {
-            switch clientError {
-            case .connectTimeout, .readTimeout, .deadlineExceeded, .writeTimeout, .socksHandshakeTimeout,
-                .tlsHandshakeTimeout:
-                return ProbeError(.timeout, "\(clientError)")
-            case .cancelled:
-                return ProbeError(.timeout, "cancelled")
-            case .remoteConnectionClosed:
-                return afterResponse
-                    ? ProbeError(.invalidResponse, "connection closed before the response ended")
-                    : ProbeError(.connection, "connection closed before a response arrived")
-            default:
-                break
-            }
-        }
-        if afterResponse, let parserError = error as? HTTPParserError, parserError == .invalidEOFState {
-            return ProbeError(.invalidResponse, "connection closed before the response ended")
-        }
-        let text = redactor.redact(String(describing: error))
-        if afterResponse {
-            return ProbeError(.invalidResponse, "response broken off: \(text)")
-        }
-        return ProbeError(.connection, text)
     }
 }
 

@@ -1,12 +1,12 @@
-import AsyncHTTPClient
 import Synchronization
 
 /// One way of calling a model. Every provider returns the same ``ProbeOutcome``, which the
 /// ``Prober`` turns into metrics, so adding a provider touches no metric code.
 public protocol ModelProvider: Sendable {
-    /// Calls the model once with `prompt`, streaming, and measures the answer.
+    /// Calls the model once with `prompt`, streaming, and measures the answer; an answer not
+    /// complete within `timeout` (connecting included) fails as ``ErrorClass/timeout``.
     /// Throws ``ProbeError`` for every failure; never traps on what the server sends.
-    func call(_ prompt: PromptConfig) async throws(ProbeError) -> ProbeOutcome
+    func call(_ prompt: PromptConfig, timeout: Duration) async throws(ProbeError) -> ProbeOutcome
     /// The request as it would be sent (method, URL, body), for `/probe?debug=true`;
     /// credentials never appear in it.
     func describeRequest(_ prompt: PromptConfig) -> String
@@ -51,19 +51,14 @@ extension HTTPModelProvider {
             .joined(separator: "\n")
     }
 
-    func httpRequest(_ prompt: PromptConfig) -> HTTPClientRequest {
-        let request = wireRequest(prompt)
-        return transport.request(url: request.url, headers: request.headers, body: request.body)
-    }
-
     static func isCredentialHeader(_ name: String) -> Bool {
         ["authorization", "x-api-key", "api-key", "x-goog-api-key"].contains(name.lowercased())
     }
 }
 
-/// The wire requests a provider built, by prompt: the URL, headers and JSON body of a call
-/// depend only on the model's configuration and the prompt, and encoding the body costs more
-/// CPU than reading a whole streamed answer, so it is done once per prompt.
+/// The requests a provider built, by prompt: the URL, headers and JSON body of a call depend
+/// only on the model's configuration and the prompt, and encoding the body costs more CPU than
+/// reading a whole streamed answer, so it is done once per prompt, into a ready ``HTTPRequest``.
 final class WireRequestCache: Sendable {
     typealias WireRequest = (url: String, headers: [(String, String)], body: [UInt8])
 
@@ -77,13 +72,14 @@ final class WireRequestCache: Sendable {
     /// Prompts kept at most; a provider is called with its model's few configured prompts, so
     /// this only bounds ad-hoc ones.
     static let capacity = 64
-    private let requests = Mutex<[Key: WireRequest]>([:])
+    private let requests = Mutex<[Key: HTTPRequest]>([:])
 
-    /// The request for `prompt`, built by `build` the first time.
-    func request(for prompt: PromptConfig, _ build: () -> WireRequest) -> WireRequest {
+    /// The POST for `prompt`, built from `build`'s wire request the first time; a URL that
+    /// cannot be requested throws (and is not kept).
+    func request(for prompt: PromptConfig, _ build: () -> WireRequest) throws(ProbeError) -> HTTPRequest {
         let key = Key(name: prompt.name, system: prompt.system, text: prompt.text, maxTokens: prompt.maxTokens)
         if let request = requests.withLock({ $0[key] }) { return request }
-        let request = build()
+        let request = try HTTPTransport.post(build())
         requests.withLock { requests in
             if requests.count >= Self.capacity { requests.removeAll() }
             requests[key] = request

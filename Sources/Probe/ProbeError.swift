@@ -45,6 +45,11 @@ public struct ProbeError: Error, Sendable, CustomStringConvertible {
         return text
     }
 
+    /// The call did not complete within `timeout`, the check's deadline.
+    public static func deadlineExceeded(_ timeout: Duration) -> ProbeError {
+        ProbeError(.timeout, "no complete answer within \(timeout.seconds)s")
+    }
+
     /// Maps an HTTP status that is not 2xx onto an error class, as the issue defines them.
     public static func classify(httpStatus: Int) -> ErrorClass {
         switch httpStatus {

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Exposition
 import Foundation
 import Logging
@@ -21,7 +20,7 @@ public final class ProbeRuntime: Sendable {
     /// The registry served at `/metrics`.
     public let registry: MetricRegistry
     /// The client every provider shares.
-    public let client: HTTPClient
+    public let client: ProbeHTTPClient
     private let source: ProbeConfigSource
     private let loader: ProbeConfigLoader
     private let logger: Logger
@@ -34,7 +33,7 @@ public final class ProbeRuntime: Sendable {
     }
 
     /// Loads the configuration; throws its error (with file:line:col) if it is invalid.
-    public init(source: ProbeConfigSource, registry: MetricRegistry, client: HTTPClient, logger: Logger,
+    public init(source: ProbeConfigSource, registry: MetricRegistry, client: ProbeHTTPClient, logger: Logger,
                 loader: ProbeConfigLoader = ProbeConfigLoader()) throws {
         self.source = source
         self.registry = registry

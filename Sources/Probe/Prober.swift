@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import Logging
 
@@ -38,7 +37,7 @@ public struct Prober: Sendable {
     public let redactor: SecretRedactor
 
     /// A prober for `config`, calling over `client`.
-    public init(config: ProbeConfig, metrics: ProbeMetrics, client: HTTPClient, logger: Logger) {
+    public init(config: ProbeConfig, metrics: ProbeMetrics, client: ProbeHTTPClient, logger: Logger) {
         self.config = config
         self.metrics = metrics
         self.logger = logger
@@ -93,35 +92,19 @@ public struct Prober: Sendable {
         return attempt
     }
 
-    /// Races the call against its deadline; the loser is cancelled, so a stalled stream can
-    /// neither hang the probe nor outlive it.
+    /// The call under its deadline, which the provider enforces (an HTTP provider on the
+    /// connection's event loop, so no timer task runs beside the call).
     static func call(_ provider: any ModelProvider, prompt: PromptConfig, timeout: Duration) async -> Result<ProbeOutcome, ProbeError> {
-        await withTaskGroup(of: Result<ProbeOutcome, ProbeError>?.self) { group in
-            group.addTask {
-                do throws(ProbeError) {
-                    return .success(try await provider.call(prompt))
-                } catch {
-                    return .failure(error)
-                }
-            }
-            group.addTask {
-                do {
-                    try await Task.sleep(for: timeout)
-                } catch {
-                    return nil
-                }
-                return .failure(ProbeError(.timeout, "no complete answer within \(timeout.seconds)s"))
-            }
-            var result: Result<ProbeOutcome, ProbeError> = .failure(ProbeError(.timeout, "cancelled"))
-            if let first = await group.next(), let value = first {
-                result = value
-            }
-            group.cancelAll()
-            return result
+        do throws(ProbeError) {
+            return .success(try await provider.call(prompt, timeout: timeout))
+        } catch {
+            return .failure(error)
         }
     }
 
     private func log(_ attempt: ProbeAttempt) {
+        // A success is logged at debug, below the usual level: its metadata is not built for nothing.
+        if case .success = attempt.result, logger.logLevel > .debug { return }
         let metadata: Logger.Metadata = [
             "model": "\(attempt.model.name)", "provider": "\(attempt.model.provider.rawValue)",
             "operation": "\(attempt.operation)", "prompt": "\(attempt.prompt.name)",

@@ -16,18 +16,18 @@ protocol StreamDecoder: Sendable {
 /// Runs one streaming request through a decoder and stamps the timings.
 ///
 /// Every duration is measured from the moment the request was sent, with instants taken on the
-/// connection's event loop (see ``HTTPTransport/streamLines(url:headers:body:redactor:consumer:)``),
+/// connection's event loop (see ``HTTPTransport/streamLines(_:timeout:redactor:consumer:)``),
 /// so TTFT, TPOT and the request duration share one origin and exclude connecting.
 enum StreamingCall {
     static func run<Decoder: StreamDecoder>(
-        _ request: (url: String, headers: [(String, String)], body: [UInt8]),
+        _ request: HTTPRequest,
+        timeout: Duration,
         transport: HTTPTransport,
         redactor: SecretRedactor,
         decoder: Decoder
     ) async throws(ProbeError) -> ProbeOutcome {
         try await transport.streamLines(
-            url: request.url, headers: request.headers, body: request.body, redactor: redactor,
-            consumer: DecodingConsumer(decoder: decoder))
+            request, timeout: timeout, redactor: redactor, consumer: DecodingConsumer(decoder: decoder))
     }
 }
 

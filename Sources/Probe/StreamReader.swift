@@ -1,10 +1,14 @@
-import AsyncHTTPClient
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
 import NIOCore
 import NIOHTTP1
 import Synchronization
 
 /// What reads a streamed body line by line on the connection's event loop (see
-/// ``HTTPTransport/streamLines(url:headers:body:redactor:consumer:)``).
+/// ``HTTPTransport/streamLines(_:timeout:redactor:consumer:)``).
 protocol LineConsumer: Sendable {
     /// What the consumer makes of a whole stream.
     associatedtype Result: Sendable
@@ -15,25 +19,102 @@ protocol LineConsumer: Sendable {
     mutating func finish(_ times: StreamTimes) throws(ProbeError) -> Result
 }
 
-/// Reads one streamed exchange on AsyncHTTPClient's event loop: frames the body into lines,
-/// hands them to the consumer as they arrive, stamped with the instant they were read, and
-/// resumes the waiting task once, with the consumer's result or the classified error.
+/// What a 2xx response body is made into, read by a ``ResponseReader`` on the event loop.
+protocol BodyConsumer: Sendable {
+    associatedtype Result: Sendable
+    /// Consumes one read of the body at `now`; returns `false` once it has its answer, after
+    /// which the rest of the body is not read.
+    mutating func consume(_ buffer: ByteBuffer, at now: ContinuousClock.Instant) throws(ProbeError) -> Bool
+    /// The result once the body ended or the consumer stopped it, with when that happened.
+    mutating func finish(_ times: StreamTimes) throws(ProbeError) -> Result
+}
+
+/// Frames a body into lines for a ``LineConsumer``. Nothing is buffered beyond one unfinished
+/// line, at most `maxLineBytes` long: each read is consumed before the next.
+struct LineFraming<Lines: LineConsumer>: BodyConsumer {
+    var lines: Lines
+    let maxLineBytes: Int
+    private var pending: [UInt8] = []
+    /// The consumer saw its end event: what is left of the body is not its business.
+    private var stopped = false
+
+    init(_ lines: Lines, maxLineBytes: Int) {
+        self.lines = lines
+        self.maxLineBytes = maxLineBytes
+    }
+
+    mutating func consume(_ buffer: ByteBuffer, at now: ContinuousClock.Instant) throws(ProbeError) -> Bool {
+        var searched = pending.count  // `pending` holds no line break
+        pending.append(contentsOf: buffer.readableBytesView)
+        var lineStart = 0
+        while let newline = Self.newline(in: pending, from: searched) {
+            var lineEnd = newline
+            if lineEnd > lineStart, pending[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
+            let keepGoing = try lines.consume(line: pending[lineStart..<lineEnd], at: now)
+            lineStart = newline + 1
+            searched = lineStart
+            if !keepGoing {
+                stopped = true
+                return false
+            }
+        }
+        pending.removeFirst(lineStart)
+        if pending.count > maxLineBytes {
+            throw ProbeError(.invalidResponse, "response line longer than \(maxLineBytes) bytes")
+        }
+        return true
+    }
+
+    /// The index of the first `\n` in `bytes` at or after `start`, found with `memchr` (the
+    /// collection's `firstIndex(of:)` goes byte by byte, and every byte of a stream is searched).
+    private static func newline(in bytes: [UInt8], from start: Int) -> Int? {
+        bytes.withUnsafeBufferPointer { buffer in
+            guard start < buffer.count, let base = buffer.baseAddress,
+                let found = memchr(base + start, Int32(UInt8(ascii: "\n")), buffer.count - start)
+            else { return nil }
+            return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+        }
+    }
+
+    mutating func finish(_ times: StreamTimes) throws(ProbeError) -> Lines.Result {
+        if !stopped, !pending.isEmpty {
+            _ = try lines.consume(line: pending[...], at: times.responseEnded)
+        }
+        return try lines.finish(times)
+    }
+}
+
+/// Collects a whole body of at most `limit` bytes.
+struct WholeBody: BodyConsumer {
+    let limit: Int
+    private var bytes: [UInt8] = []
+
+    init(limit: Int) { self.limit = limit }
+
+    mutating func consume(_ buffer: ByteBuffer, at now: ContinuousClock.Instant) throws(ProbeError) -> Bool {
+        guard bytes.count + buffer.readableBytes <= limit else {
+            throw ProbeError(.invalidResponse, "response body larger than \(limit) bytes")
+        }
+        bytes.append(contentsOf: buffer.readableBytesView)
+        return true
+    }
+
+    func finish(_ times: StreamTimes) -> [UInt8] { bytes }
+}
+
+/// Reads one exchange's response on the client's event loop: hands a 2xx body to the consumer
+/// as it arrives, stamped with the instant it was read, explains any other status by its error
+/// body, and resumes the waiting task once, with the consumer's result or the classified error.
 ///
-/// AsyncHTTPClient calls every delegate method on the connection's event loop, one after the
-/// other, so the parsing state below is only touched there; what the calling task also touches
-/// (its continuation, the request's task, whether it was cancelled) sits behind `handoff`.
-/// Nothing is buffered beyond one unfinished line: each read is consumed before the next.
-final class StreamReader<Consumer: LineConsumer>: HTTPClientResponseDelegate, @unchecked Sendable {
-    typealias Response = Void
-    /// How long the rest of a body is read (and dropped) after the consumer saw its end event,
-    /// so the connection can go back to the pool; a server that keeps it busy longer is cut off.
-    static var drainGrace: TimeAmount { .seconds(5) }
-    /// Bytes read and dropped after the end event before the connection is cut off.
-    static var drainLimit: Int { 1 << 20 }
+/// ``ProbeHTTPClient`` calls every receiver method on its event loop, one after the other, so
+/// the state below is only touched there; what the calling task also touches (its
+/// continuation, the running exchange, whether it was cancelled) sits behind `handoff`.
+final class ResponseReader<Consumer: BodyConsumer>: HTTPResponseReceiver, @unchecked Sendable {
+    typealias Continuation = CheckedContinuation<Swift.Result<Consumer.Result, ProbeError>, Never>
 
     private struct Handoff {
-        var continuation: CheckedContinuation<Swift.Result<Consumer.Result, ProbeError>, Never>?
-        var task: HTTPClient.Task<Void>?
+        var continuation: Continuation?
+        var exchange: ProbeHTTPClient.RunningExchange?
         var cancelled = false
     }
 
@@ -44,13 +125,8 @@ final class StreamReader<Consumer: LineConsumer>: HTTPClientResponseDelegate, @u
     // Event-loop state.
     private var consumer: Consumer
     private var head: HTTPResponseHead?
-    private var requestSent = ContinuousClock.now
-    private var pending: [UInt8] = []
+    private var requestSentAt = ContinuousClock.now
     private var errorBody: [UInt8] = []
-    /// The result went to the caller; what still arrives is dropped.
-    private var delivered = false
-    private var dropped = 0
-    private var drainDeadline: Scheduled<Void>?
 
     init(consumer: Consumer, transport: HTTPTransport, redactor: SecretRedactor) {
         self.consumer = consumer
@@ -59,39 +135,30 @@ final class StreamReader<Consumer: LineConsumer>: HTTPClientResponseDelegate, @u
     }
 
     /// Sets where the result goes; called once, before the request is executed.
-    func start(_ continuation: CheckedContinuation<Swift.Result<Consumer.Result, ProbeError>, Never>) {
+    func start(_ continuation: Continuation) {
         handoff.withLock { $0.continuation = continuation }
     }
 
-    /// Takes the running request, to cancel it; cancels it at once if the caller already gave up.
-    func attach(_ task: HTTPClient.Task<Void>) {
+    /// Takes the running exchange, to cancel it; cancels it at once if the caller already gave up.
+    func attach(_ exchange: ProbeHTTPClient.RunningExchange) {
         let cancelNow = handoff.withLock { handoff -> Bool in
-            handoff.task = task
+            handoff.exchange = exchange
             return handoff.cancelled
         }
-        if cancelNow { task.cancel() }
-        // Should the request end without calling the delegate's error or finish methods, the
-        // caller still gets an answer.
-        task.futureResult.whenComplete { [self] result in
-            if case .failure(let error) = result {
-                resume(.failure(HTTPTransport.classify(error, afterResponse: false, redactor: redactor)))
-            } else {
-                resume(.failure(ProbeError(.connection, "request ended without a response")))
-            }
-        }
+        if cancelNow { exchange.cancel() }
     }
 
-    /// The calling task was cancelled: the request is cancelled, which fails it as `timeout`.
+    /// The calling task was cancelled: the exchange is cancelled, which fails it as `timeout`.
     func cancel() {
-        let task = handoff.withLock { handoff -> HTTPClient.Task<Void>? in
+        let exchange = handoff.withLock { handoff -> ProbeHTTPClient.RunningExchange? in
             handoff.cancelled = true
-            return handoff.task
+            return handoff.exchange
         }
-        task?.cancel()
+        exchange?.cancel()
     }
 
     /// Hands `result` to the caller, once; later calls do nothing.
-    private func resume(_ result: Swift.Result<Consumer.Result, ProbeError>) {
+    private func deliver(_ result: Swift.Result<Consumer.Result, ProbeError>) {
         let continuation = handoff.withLock { handoff in
             defer { handoff.continuation = nil }
             return handoff.continuation
@@ -99,93 +166,38 @@ final class StreamReader<Consumer: LineConsumer>: HTTPClientResponseDelegate, @u
         continuation?.resume(returning: result)
     }
 
-    /// Delivers on the event loop and stops reading: later reads are dropped.
-    private func deliver(_ result: Swift.Result<Consumer.Result, ProbeError>) {
-        delivered = true
-        resume(result)
+    func requestSent() {
+        requestSentAt = .now
     }
 
-    /// Delivers a failure and cuts the connection.
-    private func fail(_ error: ProbeError, task: HTTPClient.Task<Void>) {
-        deliver(.failure(error))
-        task.cancel()
-    }
-
-    func didSendRequest(task: HTTPClient.Task<Void>) {
-        requestSent = .now
-    }
-
-    func didReceiveHead(task: HTTPClient.Task<Void>, _ head: HTTPResponseHead) -> EventLoopFuture<Void> {
+    func receive(head: HTTPResponseHead) {
         self.head = head
-        return task.eventLoop.makeSucceededVoidFuture()
     }
 
-    func didReceiveBodyPart(task: HTTPClient.Task<Void>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
-        let succeeded = task.eventLoop.makeSucceededVoidFuture()
-        if delivered {
-            dropped += buffer.readableBytes
-            if dropped > Self.drainLimit { task.cancel() }
-            return succeeded
-        }
+    func receive(body: ByteBuffer) -> BodyDecision {
         let now = ContinuousClock.now
-        guard let head else { return succeeded }
+        guard let head else { return .close }
         if !(200..<300).contains(head.status.code) {
             let room = transport.maxErrorBodyBytes - errorBody.count
-            errorBody.append(contentsOf: buffer.readableBytesView.prefix(room))
+            errorBody.append(contentsOf: body.readableBytesView.prefix(room))
             if errorBody.count >= transport.maxErrorBodyBytes, let failure = statusFailure(head) {
-                fail(failure, task: task)
+                deliver(.failure(failure))
+                return .close
             }
-            return succeeded
+            return .more
         }
         do throws(ProbeError) {
-            if try !consumeLines(buffer, at: now) {
-                let times = StreamTimes(requestSent: requestSent, responseEnded: now)
-                let result = Swift.Result(catching: { () throws(ProbeError) in try consumer.finish(times) })
-                deliver(result)
-                drainDeadline = task.eventLoop.scheduleTask(in: Self.drainGrace) { task.cancel() }
-            }
+            if try consumer.consume(body, at: now) { return .more }
+            let times = StreamTimes(requestSent: requestSentAt, responseEnded: now)
+            deliver(Swift.Result(catching: { () throws(ProbeError) in try consumer.finish(times) }))
+            return .drain
         } catch {
-            fail(error, task: task)
-        }
-        return succeeded
-    }
-
-    /// Frames `buffer`, after what is left of the previous read, into lines for the consumer;
-    /// returns `false` when the consumer saw the end.
-    private func consumeLines(_ buffer: ByteBuffer, at now: ContinuousClock.Instant) throws(ProbeError) -> Bool {
-        var searched = pending.count  // `pending` holds no line break
-        pending.append(contentsOf: buffer.readableBytesView)
-        var lineStart = 0
-        while let newline = pending[searched...].firstIndex(of: UInt8(ascii: "\n")) {
-            var lineEnd = newline
-            if lineEnd > lineStart, pending[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
-            let keepGoing = try consumer.consume(line: pending[lineStart..<lineEnd], at: now)
-            lineStart = newline + 1
-            searched = lineStart
-            if !keepGoing { return false }
-        }
-        pending.removeFirst(lineStart)
-        if pending.count > transport.maxLineBytes {
-            throw ProbeError(.invalidResponse, "response line longer than \(transport.maxLineBytes) bytes")
-        }
-        return true
-    }
-
-    func didReceiveError(task: HTTPClient.Task<Void>, _ error: any Error) {
-        drainDeadline?.cancel()
-        if delivered { return }
-        // An error status stays the error, even when its body is cut short.
-        if let head, let failure = statusFailure(head) {
-            deliver(.failure(failure))
-        } else {
-            deliver(.failure(HTTPTransport.classify(error, afterResponse: head != nil, redactor: redactor)))
+            deliver(.failure(error))
+            return .close
         }
     }
 
-    func didFinishRequest(task: HTTPClient.Task<Void>) throws {
-        drainDeadline?.cancel()
-        if delivered { return }
-        let times = StreamTimes(requestSent: requestSent, responseEnded: .now)
+    func receiveEnd() {
         guard let head else {
             deliver(.failure(ProbeError(.connection, "connection closed before a response arrived")))
             return
@@ -194,13 +206,17 @@ final class StreamReader<Consumer: LineConsumer>: HTTPClientResponseDelegate, @u
             deliver(.failure(failure))
             return
         }
-        let result = Swift.Result(catching: { () throws(ProbeError) in
-            if !pending.isEmpty {
-                _ = try consumer.consume(line: pending[...], at: times.responseEnded)
-            }
-            return try consumer.finish(times)
-        })
-        deliver(result)
+        let times = StreamTimes(requestSent: requestSentAt, responseEnded: .now)
+        deliver(Swift.Result(catching: { () throws(ProbeError) in try consumer.finish(times) }))
+    }
+
+    func fail(_ error: any Error, responseStarted: Bool) {
+        // An error status stays the error, even when its body is cut short.
+        if let head, let failure = statusFailure(head) {
+            deliver(.failure(failure))
+        } else {
+            deliver(.failure(HTTPTransport.classify(error, afterResponse: responseStarted, redactor: redactor)))
+        }
     }
 
     private func statusFailure(_ head: HTTPResponseHead) -> ProbeError? {

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Exposition
 import Foundation
 import Logging
@@ -10,7 +9,7 @@ import Probe
 struct OnDemandProbe {
     let config: ProbeConfig
     let model: ModelConfig
-    let client: HTTPClient
+    let client: ProbeHTTPClient
     let logger: Logger
 
     struct Result {

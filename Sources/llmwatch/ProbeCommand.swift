@@ -1,5 +1,4 @@
 import ArgumentParser
-import AsyncHTTPClient
 import Exposition
 import Foundation
 import Hummingbird
@@ -25,14 +24,14 @@ struct ProbeCommand: AsyncParsableCommand {
         let address = try ListenAddress(options.listenAddress)
         let source: ProbeConfigSource = options.configFile.map { .file($0) }
             ?? .embedded(yaml: EmbeddedDefaults.probeConfigYAML, name: EmbeddedDefaults.probeConfigName)
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPTransport.clientConfiguration)
+        let client = ProbeHTTPClient()
         let registry = MetricRegistry()
         registry.register(collector: ProcessMetricsCollector(version: LLMWatch.version))
         let runtime: ProbeRuntime
         do {
             runtime = try ProbeRuntime(source: source, registry: registry, client: client, logger: logger)
         } catch {
-            try await client.shutdown()
+            await client.shutdown()
             logger.error("invalid configuration", metadata: ["err": "\(error)"])
             throw ExitCode(1)
         }
@@ -52,7 +51,7 @@ struct ProbeCommand: AsyncParsableCommand {
         } catch {
             logger.error("stopped on error", metadata: ["err": "\(error)"])
         }
-        try await client.shutdown()
+        await client.shutdown()
     }
 }
 

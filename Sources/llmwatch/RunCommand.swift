@@ -1,5 +1,4 @@
 import ArgumentParser
-import AsyncHTTPClient
 import EvaluatorRuntime
 import Evaluator
 import Exposition
@@ -40,14 +39,14 @@ struct RunCommand: AsyncParsableCommand {
         let registry = MetricRegistry()
         registry.register(collector: ProcessMetricsCollector(version: LLMWatch.version))
 
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: HTTPTransport.clientConfiguration)
+        let client = ProbeHTTPClient()
         let source: ProbeConfigSource = probeConfig.map { .file($0) }
             ?? .embedded(yaml: EmbeddedDefaults.probeConfigYAML, name: EmbeddedDefaults.probeConfigName)
         let probe: ProbeRuntime
         do {
             probe = try ProbeRuntime(source: source, registry: registry, client: client, logger: logger)
         } catch {
-            try await client.shutdown()
+            await client.shutdown()
             logger.error("invalid probe configuration", metadata: ["err": "\(error)"])
             throw ExitCode(1)
         }
@@ -79,10 +78,10 @@ struct RunCommand: AsyncParsableCommand {
                 probeRoutes.registerProbeEndpoint(on: router)
             }
         } catch {
-            try? await client.shutdown()
+            await client.shutdown()
             throw error
         }
-        try await client.shutdown()
+        await client.shutdown()
     }
 }
 

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Exposition
 import Logging
 import NIOCore
@@ -6,7 +5,7 @@ import Probe
 import Testing
 
 /// One probe run the way `llmwatch probe` runs it: the configuration parsed from YAML by
-/// ``ProbeConfigLoader``, a ``Prober`` calling over a real ``HTTPClient``, and the results
+/// ``ProbeConfigLoader``, a ``Prober`` calling over a real ``ProbeHTTPClient``, and the results
 /// recorded into a fresh ``MetricRegistry`` the test can read back.
 struct ProbeHarness {
     /// The parsed configuration.
@@ -29,12 +28,10 @@ struct ProbeHarness {
         let model = try #require(config.model(named: name))
         var logger = Logger(label: "probe-test")
         logger.logLevel = .critical
-        let client = HTTPClient(
-            eventLoopGroupProvider: group.map { .shared($0) } ?? .singleton,
-            configuration: HTTPTransport.clientConfiguration)
+        let client = group.map { ProbeHTTPClient(group: $0) } ?? ProbeHTTPClient()
         let prober = Prober(config: config, metrics: metrics, client: client, logger: logger)
         let report = await prober.probe(model, check: model.checks[0], prompt: model.prompts[prompt])
-        try await client.shutdown()
+        await client.shutdown()
         return report
     }
 

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Exposition
 import Foundation
 import Logging
@@ -19,7 +18,7 @@ struct ProbeSchedulerTests {
     ) async throws -> ProbeMetrics {
         let config = try ProbeConfigLoader(environment: [:]).parse(yaml, file: "scheduler.yml")
         let metrics = ProbeMetrics(registry: MetricRegistry(), config: config)
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let client = ProbeHTTPClient()
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         let prober = Prober(config: config, metrics: metrics, client: client, logger: logger)
         let scheduler = Task { await ProbeScheduler(prober: prober, logger: logger).run() }
@@ -29,7 +28,7 @@ struct ProbeSchedulerTests {
         }
         scheduler.cancel()
         _ = await scheduler.value
-        try await client.shutdown()
+        await client.shutdown()
         return metrics
     }
 

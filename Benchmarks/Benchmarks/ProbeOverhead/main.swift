@@ -2,15 +2,17 @@ import AsyncHTTPClient
 import Exposition
 import Foundation
 import Logging
+import NIOPosix
 import Probe
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
 
-// Probe overhead: CPU time the probe spends per probed request (excluding waiting), and the
-// client-side timing error against injected delays, for AsyncHTTPClient (what the probe uses)
-// and URLSession's delegate API (the alternative on Linux), against one replay server.
+// Probe overhead: CPU time the probe spends per probed request (excluding waiting), beside the
+// same requests read by AsyncHTTPClient alone and by a bare NIOHTTP1 client; and the
+// client-side timing error against injected delays, for the probe (its own client on NIOHTTP1),
+// AsyncHTTPClient and URLSession's delegate API, against one replay server.
 // Run from Benchmarks/: swift run -c release ProbeOverhead
 
 let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -27,6 +29,7 @@ defer { server.terminate() }
 
 let base = "http://127.0.0.1:\(port)"
 let client = HTTPClient(eventLoopGroupProvider: .singleton)
+let probeClient = ProbeHTTPClient()
 let logger = Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }
 
 func config(prefix: String) throws -> ProbeConfig {
@@ -46,7 +49,7 @@ func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
 // 1. CPU per probed request, no injected delays.
 let fast = try config(prefix: "")
-let fastProber = Prober(config: fast, metrics: ProbeMetrics(registry: MetricRegistry(), config: fast), client: client, logger: logger)
+let fastProber = Prober(config: fast, metrics: ProbeMetrics(registry: MetricRegistry(), config: fast), client: probeClient, logger: logger)
 let model = fast.models[0]
 for _ in 0..<20 { _ = await fastProber.attempt(model, operation: "bench", prompt: model.prompts[0], timeout: .seconds(10)) }
 let requests = 300
@@ -56,8 +59,8 @@ for _ in 0..<requests { _ = await fastProber.attempt(model, operation: "bench", 
 let cpuPerRequest = (cpuSeconds() - cpuBefore) / Double(requests)
 let wallPerRequest = (ContinuousClock.now - wallBefore) / requests
 
-// 1b. The same requests through AsyncHTTPClient alone, the body read and dropped: the part of
-// the cost that is the HTTP stack's (connection, request, chunks) rather than the probe's.
+// 1b. The same requests through AsyncHTTPClient alone (what the probe used before its own
+// client), the body read and dropped: a point of scale for a general-purpose client.
 let rawCPUBefore = cpuSeconds()
 for _ in 0..<requests {
     var request = HTTPClientRequest(url: "\(base)/v1/chat/completions")
@@ -67,6 +70,15 @@ for _ in 0..<requests {
 }
 let rawCPUPerRequest = (cpuSeconds() - rawCPUBefore) / Double(requests)
 
+// 1c. The same requests through SwiftNIO's HTTP/1.1 codec alone, on one keep-alive connection,
+// the body's bytes counted: the floor of any client built on NIO.
+let bareNIO = try await BareNIOClient(host: "127.0.0.1", port: port, group: MultiThreadedEventLoopGroup.singleton)
+for _ in 0..<20 { _ = try await bareNIO.post("/v1/chat/completions") }
+let nioCPUBefore = cpuSeconds()
+for _ in 0..<requests { _ = try await bareNIO.post("/v1/chat/completions") }
+let nioCPUPerRequest = (cpuSeconds() - nioCPUBefore) / Double(requests)
+try await bareNIO.close()
+
 // 2. Timing error with 150 ms before the first event and 20 ms between events. The probe's time
 // to first token ends at the first event with content; llama.cpp's stream opens with a role-only
 // event, so that token comes one gap after the first byte.
@@ -74,7 +86,7 @@ let eventsBeforeContent = try String(contentsOf: fixture, encoding: .utf8).split
     .filter { $0.hasPrefix("data: {") }.firstIndex { $0.contains(#""content":""#) && !$0.contains(#""content":"""#) } ?? 0
 let expectedTTFT = 0.150 + 0.020 * Double(eventsBeforeContent)
 let slow = try config(prefix: "/delay/150/20")
-let slowProber = Prober(config: slow, metrics: ProbeMetrics(registry: MetricRegistry(), config: slow), client: client, logger: logger)
+let slowProber = Prober(config: slow, metrics: ProbeMetrics(registry: MetricRegistry(), config: slow), client: probeClient, logger: logger)
 var ttftErrors: [Double] = []
 var tpotErrors: [Double] = []
 for _ in 0..<15 {
@@ -123,11 +135,13 @@ for _ in 0..<15 {
 }
 
 try await client.shutdown()
+await probeClient.shutdown()
 print("probe overhead (\(requests) requests, llama.cpp stream replayed locally, no delays)")
 print(String(format: "  CPU per request:           %.3f ms   (wall %.3f ms)", cpuPerRequest * 1000, wallPerRequest.seconds * 1000))
 print(String(format: "  for scale: AsyncHTTPClient's async body sequence alone, same request, body dropped: %.3f ms", rawCPUPerRequest * 1000))
+print(String(format: "  for scale: bare NIOHTTP1 client (one keep-alive connection, body bytes counted):  %.3f ms", nioCPUPerRequest * 1000))
 print("timing error against injected delays (median of 15; includes the Python server's own scheduling)")
-print(String(format: "  probe TTFT (AsyncHTTPClient, first content token, expected %.0f ms): %+.2f ms  (range %+.2f .. %+.2f)", expectedTTFT * 1000, median(ttftErrors), ttftErrors.min()!, ttftErrors.max()!))
+print(String(format: "  probe TTFT (first content token, expected %.0f ms): %+.2f ms  (range %+.2f .. %+.2f)", expectedTTFT * 1000, median(ttftErrors), ttftErrors.min()!, ttftErrors.max()!))
 print(String(format: "  AsyncHTTPClient first byte: %+.2f ms  (range %+.2f .. %+.2f)", median(clientErrors), clientErrors.min()!, clientErrors.max()!))
-print(String(format: "  AsyncHTTPClient per token: %+.2f ms", median(tpotErrors)))
+print(String(format: "  probe per token: %+.2f ms", median(tpotErrors)))
 print(String(format: "  URLSession first byte:     %+.2f ms  (range %+.2f .. %+.2f)", median(urlSessionErrors), urlSessionErrors.min()!, urlSessionErrors.max()!))

@@ -24,9 +24,9 @@ struct OllamaProvider: HTTPModelProvider {
         return ((model.endpoint ?? "").appendingPath("/api/chat"), headers, WireJSON.encode(body))
     }
 
-    func call(_ prompt: PromptConfig) async throws(ProbeError) -> ProbeOutcome {
+    func call(_ prompt: PromptConfig, timeout: Duration) async throws(ProbeError) -> ProbeOutcome {
         try await StreamingCall.run(
-            requests.request(for: prompt) { wireRequest(prompt) }, transport: transport, redactor: redactor,
+            requests.request(for: prompt) { wireRequest(prompt) }, timeout: timeout, transport: transport, redactor: redactor,
             decoder: OllamaStreamDecoder())
     }
 }

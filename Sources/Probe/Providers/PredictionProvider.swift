@@ -17,9 +17,9 @@ struct PredictionProvider: HTTPModelProvider {
         return (model.endpoint ?? "", headers, Array(prompt.text.utf8))
     }
 
-    func call(_ prompt: PromptConfig) async throws(ProbeError) -> ProbeOutcome {
+    func call(_ prompt: PromptConfig, timeout: Duration) async throws(ProbeError) -> ProbeOutcome {
         let start = ContinuousClock.now
-        let body = try await transport.fetchBody(httpRequest(prompt), redactor: redactor)
+        let body = try await transport.fetchBody(HTTPTransport.post(wireRequest(prompt)), timeout: timeout, redactor: redactor)
         var outcome = ProbeOutcome()
         outcome.totalDuration = ContinuousClock.now - start
         guard let settings = model.prediction,

@@ -12,14 +12,15 @@ struct SimulatedProvider: ModelProvider {
         "SIMULATED \(model.name) (no network): \(prompt.text)"
     }
 
-    func call(_ prompt: PromptConfig) async throws(ProbeError) -> ProbeOutcome {
+    func call(_ prompt: PromptConfig, timeout: Duration) async throws(ProbeError) -> ProbeOutcome {
         let settings = model.simulation
         var random = SystemRandomNumberGenerator()
         let hours = (ContinuousClock.now - start).seconds / 3600
         let slowdown = 1 + settings.latencyDriftPerHour * hours
         let began = ContinuousClock.now
+        let deadline = began + timeout
         let ttft = Self.logNormal(median: settings.timeToFirstToken.seconds * slowdown, sigma: settings.jitter, using: &random)
-        try await Self.sleep(seconds: ttft)
+        try await Self.sleep(seconds: ttft, until: deadline, timeout: timeout)
         if let every = settings.outageEvery, Self.inOutage(since: ContinuousClock.now - start, every: every, settings) {
             throw ProbeError(.serverError, "simulated outage", httpStatus: 503)
         }
@@ -37,7 +38,7 @@ struct SimulatedProvider: ModelProvider {
         let answer = Self.answer(for: prompt.expect, right: right)
         let tokens = max(1, min(settings.outputTokens, prompt.maxTokens > 0 ? prompt.maxTokens : settings.outputTokens))
         let perToken = Self.logNormal(median: settings.timePerToken.seconds * slowdown, sigma: settings.jitter, using: &random)
-        try await Self.sleep(seconds: perToken * Double(tokens - 1))
+        try await Self.sleep(seconds: perToken * Double(tokens - 1), until: deadline, timeout: timeout)
         outcome.text = answer
         outcome.contentChunks = tokens
         outcome.promptTokens = max(1, prompt.text.utf8.count / 4)
@@ -75,12 +76,15 @@ struct SimulatedProvider: ModelProvider {
         return median * exp(sigma * normal)
     }
 
-    private static func sleep(seconds: Double) async throws(ProbeError) {
+    /// Sleeps `seconds`, or until `deadline` and then fails as the call's timeout.
+    private static func sleep(seconds: Double, until deadline: ContinuousClock.Instant, timeout: Duration) async throws(ProbeError) {
         guard seconds > 0 else { return }
+        let wake = ContinuousClock.now + .fromSeconds(seconds)
         do {
-            try await Task.sleep(for: .fromSeconds(seconds))
+            try await Task.sleep(until: min(wake, deadline))
         } catch {
             throw ProbeError(.timeout, "cancelled")
         }
+        if wake > deadline { throw ProbeError.deadlineExceeded(timeout) }
     }
 }
