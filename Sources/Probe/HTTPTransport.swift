@@ -85,7 +85,11 @@ public struct HTTPTransport: Sendable {
         if let header = head.headers.first(name: "retry-after") {
             retryAfter = RetryAfter.parse(header, now: Date())
         }
-        let reason = detail ?? head.status.reasonPhrase
+        var reason = detail ?? head.status.reasonPhrase
+        if (300..<400).contains(code) {
+            let location = head.headers.first(name: "location").map { redactor.redact($0) } ?? "no location"
+            reason = "redirected to \(location); redirects are not followed: set the endpoint to the final URL"
+        }
         var errorClass = ProbeError.classify(httpStatus: code)
         if errorClass == .badRequest, ProviderErrorBody.rejectsCredential(body) { errorClass = .auth }
         return ProbeError(errorClass, reason, httpStatus: code, retryAfter: retryAfter)

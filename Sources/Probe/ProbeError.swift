@@ -50,9 +50,11 @@ public struct ProbeError: Error, Sendable, CustomStringConvertible {
         ProbeError(.timeout, "no complete answer within \(timeout.seconds)s")
     }
 
-    /// Maps an HTTP status that is not 2xx onto an error class, as the issue defines them.
+    /// Maps an HTTP status that is not 2xx onto an error class, as the issue defines them; a
+    /// redirect, which the probe does not follow, is an invalid response.
     public static func classify(httpStatus: Int) -> ErrorClass {
         switch httpStatus {
+        case 300..<400: return .invalidResponse
         case 429: return .rateLimit
         case 401, 403: return .auth
         case 400..<500: return .badRequest

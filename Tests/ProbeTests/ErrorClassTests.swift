@@ -182,6 +182,18 @@ import Testing
         }
     }
 
+    @Test func aRedirectIsAnInvalidResponseThatNamesWhereTo() async throws {
+        try await withFixtureServer(
+            .body(301, "", headers: [("location", "https://api.example.com/v1/chat/completions")])
+        ) { server in
+            let (error, harness) = try await Self.failure(Self.openAICompatible(server.baseURL))
+            #expect(error.errorClass == .invalidResponse)
+            #expect(error.httpStatus == 301)
+            #expect(error.message.contains("redirected to https://api.example.com/v1/chat/completions"))
+            #expect(try Self.errorCount(harness, provider: "openai_compatible", type: .invalidResponse) == 1)
+        }
+    }
+
     @Test func status500WhoseBodyIsCutOffIsStillAServerError() async throws {
         let reply = FixtureReply(
             status: 500, headers: [("content-type", "application/json")],
