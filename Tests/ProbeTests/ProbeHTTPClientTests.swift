@@ -48,37 +48,37 @@ import Testing
         return true
     }
 
-    @Test func keepAliveConnectionIsReused() async throws {
-        try await withConnectionCountingServer(script: { _, _ in .stream() }) { server in
-            let client = ProbeHTTPClient()
-            let attempts = await Self.probe(try Self.config("http://127.0.0.1:\(server.port)"), over: client, times: 3)
-            await client.shutdown()
-            #expect(attempts.allSatisfy { $0.outcome?.text == "42" }, "\(attempts.map(\.result))")
-            #expect(server.accepted == 1)
-        }
+    /// A server's behaviour, how many probes are sent, and how many connections the client
+    /// opens for them, every probe answered.
+    struct ReuseCase: Sendable, CustomTestStringConvertible {
+        let testDescription: String
+        let script: @Sendable (_ connection: Int, _ request: Int) -> ConnectionCountingServer.Answer
+        let probes: Int
+        let connections: Int
     }
 
-    @Test func connectionCloseIsHonoured() async throws {
-        try await withConnectionCountingServer(script: { _, _ in .stream(close: true) }) { server in
-            let client = ProbeHTTPClient()
-            let attempts = await Self.probe(try Self.config("http://127.0.0.1:\(server.port)"), over: client, times: 2)
-            await client.shutdown()
-            #expect(attempts.allSatisfy { $0.outcome?.text == "42" }, "\(attempts.map(\.result))")
-            #expect(server.accepted == 2)
-        }
-    }
-
-    @Test func reusedConnectionDroppedBeforeAnAnswerIsRetriedOnANewOne() async throws {
+    static let reuseCases: [ReuseCase] = [
+        ReuseCase(testDescription: "a keep-alive connection is reused", script: { _, _ in .stream() }, probes: 3, connections: 1),
+        ReuseCase(
+            testDescription: "Connection: close is honoured", script: { _, _ in .stream(close: true) }, probes: 2,
+            connections: 2),
         // The first connection answers once, then drops the next request unanswered: what a
         // server closing an idle connection just as it is reused looks like.
-        try await withConnectionCountingServer(script: { connection, request in
-            connection == 0 && request == 1 ? .drop : .stream()
-        }) { server in
+        ReuseCase(
+            testDescription: "a reused connection dropped before an answer is retried on a new one",
+            script: { connection, request in connection == 0 && request == 1 ? .drop : .stream() }, probes: 2,
+            connections: 2),
+    ]
+
+    @Test(arguments: reuseCases)
+    func everyProbeIsAnsweredOverTheConnectionsExpected(_ item: ReuseCase) async throws {
+        try await withConnectionCountingServer(script: item.script) { server in
             let client = ProbeHTTPClient()
-            let attempts = await Self.probe(try Self.config("http://127.0.0.1:\(server.port)"), over: client, times: 2)
+            let attempts = await Self.probe(
+                try Self.config("http://127.0.0.1:\(server.port)"), over: client, times: item.probes)
             await client.shutdown()
             #expect(attempts.allSatisfy { $0.outcome?.text == "42" }, "\(attempts.map(\.result))")
-            #expect(server.accepted == 2)
+            #expect(server.accepted == item.connections)
         }
     }
 
