@@ -7,9 +7,9 @@ import ServiceLifecycle
 ///
 /// An HTTP handler run under it stays on its connection's event loop. The request arrives there,
 /// the handler resumes there and its response is written there, with no hop to Swift's
-/// cooperative pool and back (two thread wake-ups a request, about a third of a small query's
-/// time on a 2-core machine). Work that blocks belongs elsewhere: PromQL evaluation runs on the
-/// `QueryExecutor`'s threads.
+/// cooperative pool and back (two thread wake-ups a request: `/api/v1/status/buildinfo` took
+/// 0.18 ms with them and 0.10 ms without, measured with curl on a 2-core machine). Work that
+/// blocks belongs elsewhere: large PromQL queries run on the `QueryExecutor`'s threads.
 public final class EventLoopTaskExecutor: TaskExecutor {
     private let group: MultiThreadedEventLoopGroup
 
