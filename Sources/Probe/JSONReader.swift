@@ -49,6 +49,18 @@ struct JSONReader {
 
     // MARK: Values
 
+    /// Reads an object into a value that starts as `empty`, each member through `member`;
+    /// nil for `null`.
+    mutating func readObject<Value>(
+        into empty: Value, _ member: (inout JSONReader, Key, inout Value) throws(JSONReadError) -> Void
+    ) throws(JSONReadError) -> Value? {
+        var value = empty
+        let present = try readObject { (reader: inout JSONReader, key) throws(JSONReadError) in
+            try member(&reader, key, &value)
+        }
+        return present ? value : nil
+    }
+
     /// Reads an object, calling `member` with each key; a member whose value `member` did not
     /// read is skipped. Returns `false` for `null`; anything else is an error.
     @discardableResult

@@ -59,19 +59,19 @@ struct AnthropicStreamDecoder: StreamDecoder {
                     }
                     messageUsage = usage
                 } else if key == "delta" {
-                    var wire = Delta()
-                    delta = try reader.readObject({ (reader: inout JSONReader, key) throws(JSONReadError) in
+                    delta = try reader.readObject(into: Delta()) {
+                        (reader: inout JSONReader, key, wire: inout Delta) throws(JSONReadError) in
                         if key == "type" { wire.type = try reader.readString() }
                         if key == "text" { wire.text = try reader.readString() }
-                    }) ? wire : nil
+                    }
                 } else if key == "usage" {
                     usage = try Self.usage(&reader)
                 } else if key == "error" {
-                    var wire = WireError()
-                    error = try reader.readObject({ (reader: inout JSONReader, key) throws(JSONReadError) in
+                    error = try reader.readObject(into: WireError()) {
+                        (reader: inout JSONReader, key, wire: inout WireError) throws(JSONReadError) in
                         if key == "type" { wire.type = try reader.readString() }
                         if key == "message" { wire.message = try reader.readString() }
-                    }) ? wire : nil
+                    }
                 }
             }
             // `type` is required, as the API defines every event with one.

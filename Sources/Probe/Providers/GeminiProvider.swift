@@ -67,18 +67,18 @@ struct GeminiStreamDecoder: StreamDecoder {
                         }
                     }
                 } else if key == "usageMetadata" {
-                    var wire = Usage()
-                    usage = try reader.readObject({ (reader: inout JSONReader, key) throws(JSONReadError) in
+                    usage = try reader.readObject(into: Usage()) {
+                        (reader: inout JSONReader, key, wire: inout Usage) throws(JSONReadError) in
                         if key == "promptTokenCount" { wire.promptTokenCount = try reader.readInt() }
                         if key == "candidatesTokenCount" { wire.candidatesTokenCount = try reader.readInt() }
-                    }) ? wire : nil
+                    }
                 } else if key == "error" {
-                    var wire = WireError()
-                    error = try reader.readObject({ (reader: inout JSONReader, key) throws(JSONReadError) in
+                    error = try reader.readObject(into: WireError()) {
+                        (reader: inout JSONReader, key, wire: inout WireError) throws(JSONReadError) in
                         if key == "code" { wire.code = try reader.readInt() }
                         if key == "message" { wire.message = try reader.readString() }
                         if key == "status" { wire.status = try reader.readString() }
-                    }) ? wire : nil
+                    }
                 }
             }
         }

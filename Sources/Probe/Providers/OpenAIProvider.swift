@@ -91,15 +91,11 @@ struct OpenAIStreamDecoder: StreamDecoder {
                     }
                     promptMilliseconds = milliseconds
                 } else if key == "error" {
-                    var wire = WireError()
-                    if try reader.readObject({ (reader: inout JSONReader, key) throws(JSONReadError) in
+                    error = try reader.readObject(into: WireError()) {
+                        (reader: inout JSONReader, key, wire: inout WireError) throws(JSONReadError) in
                         if key == "message" { wire.message = try reader.readString() }
                         if key == "type" { wire.type = try reader.readString() }
                         if key == "code" { wire.code = try reader.readIntOrString() }
-                    }) {
-                        error = wire
-                    } else {
-                        error = nil
                     }
                 }
             }
