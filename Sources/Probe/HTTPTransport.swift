@@ -67,7 +67,7 @@ public struct HTTPTransport: Sendable {
         let result = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 reader.start(continuation)
-                reader.attach(client.execute(request, timeout: timeout, receiver: reader))
+                reader.attach(client.execute(request, timeout: timeout, receiver: reader.receiver))
             }
         } onCancel: {
             reader.cancel()

@@ -11,6 +11,9 @@ protocol StreamDecoder: Sendable {
     mutating func finish(at now: ContinuousClock.Instant, into outcome: inout ProbeOutcome) throws(ProbeError)
     /// Whether the provider's end event arrived (the rest of the body, if any, is ignored).
     var isComplete: Bool { get }
+    /// Bytes the provider's end event holds, `nil` when the body's end is the stream's end
+    /// (see ``LineConsumer/endMarker``).
+    static var endMarker: StaticString? { get }
 }
 
 /// Runs one streaming request through a decoder and stamps the timings.
@@ -37,6 +40,10 @@ struct DecodingConsumer<Decoder: StreamDecoder>: LineConsumer {
     var outcome = ProbeOutcome()
     /// When the line that brought the first non-empty content was read.
     var firstToken: ContinuousClock.Instant?
+
+    /// Only the first token is timed live; the rest of the stream can wait for a batch.
+    var consumesLinesAsTheyArrive: Bool { firstToken == nil }
+    var endMarker: StaticString? { Decoder.endMarker }
 
     mutating func consume(line: ArraySlice<UInt8>, at now: ContinuousClock.Instant) throws(ProbeError) -> Bool {
         try decoder.consume(line: line, at: now, into: &outcome)

@@ -12,8 +12,16 @@ import Synchronization
 protocol LineConsumer: Sendable {
     /// What the consumer makes of a whole stream.
     associatedtype Result: Sendable
-    /// Consumes one line (without its line break) read at `now`; returns `false` once the
-    /// stream's end event has been seen, after which the rest of the body is not read.
+    /// Whether lines must be consumed as they arrive, which is while the consumer is still
+    /// waiting for something it times live (the first token). Once it is not, ``LineFraming``
+    /// holds reads back and consumes their lines in batches, with the same instants.
+    var consumesLinesAsTheyArrive: Bool { get }
+    /// Bytes found in the stream's end event, if it has one: from a read that holds them on,
+    /// lines are consumed as they arrive, so the end event is seen (and the rest of the body
+    /// left) without waiting for the body to end.
+    var endMarker: StaticString? { get }
+    /// Consumes one line (without its line break) that was read at `now`; returns `false` once
+    /// the stream's end event has been seen, after which the rest of the body is not read.
     mutating func consume(line: ArraySlice<UInt8>, at now: ContinuousClock.Instant) throws(ProbeError) -> Bool
     /// The result once the body ended or the consumer stopped it, with when that happened.
     mutating func finish(_ times: StreamTimes) throws(ProbeError) -> Result
@@ -22,19 +30,39 @@ protocol LineConsumer: Sendable {
 /// What a 2xx response body is made into, read by a ``ResponseReader`` on the event loop.
 protocol BodyConsumer: Sendable {
     associatedtype Result: Sendable
-    /// Consumes one read of the body at `now`; returns `false` once it has its answer, after
-    /// which the rest of the body is not read.
-    mutating func consume(_ buffer: ByteBuffer, at now: ContinuousClock.Instant) throws(ProbeError) -> Bool
+    /// Consumes one read of the body, made at `now`. Returns `nil` while it wants more; once it
+    /// has its answer, the instant of the read that completed it, after which the rest of the
+    /// body is not read.
+    mutating func consume(_ buffer: ByteBuffer, at now: ContinuousClock.Instant) throws(ProbeError) -> ContinuousClock.Instant?
     /// The result once the body ended or the consumer stopped it, with when that happened.
     mutating func finish(_ times: StreamTimes) throws(ProbeError) -> Result
 }
 
-/// Frames a body into lines for a ``LineConsumer``. Nothing is buffered beyond one unfinished
-/// line, at most `maxLineBytes` long: each read is consumed before the next.
+/// Frames a body into lines for a ``LineConsumer``, each line stamped with the instant of the
+/// read that brought its line break.
+///
+/// While the consumer wants lines as they arrive, each read's lines are consumed at once. After
+/// that, reads are only kept, with their instants, and their lines consumed together: when
+/// ``batchBytes`` have gathered, from a read that holds the consumer's end marker on, and when
+/// the body ends. The lines and their instants are the same either way; the CPU is not. The
+/// events of a paced stream arrive tens of milliseconds apart, each to cold caches, and decoding
+/// them one by one cost the probe several times what decoding them together does
+/// (Benchmarks/README.md, ProbeOverhead).
+///
+/// Nothing is kept beyond one unfinished line of at most `maxLineBytes` and one batch.
 struct LineFraming<Lines: LineConsumer>: BodyConsumer {
     var lines: Lines
     let maxLineBytes: Int
+    /// Reads held back are consumed once this many bytes have gathered.
+    static var batchBytes: Int { 64 << 10 }
+    /// Bytes read and not consumed yet: the start of an unfinished line, then any reads held back.
     private var pending: [UInt8] = []
+    /// How much of `pending` is known to hold no line break.
+    private var searched = 0
+    /// Where each read held in `pending` ends, and when it was made.
+    private var reads: [(end: Int, at: ContinuousClock.Instant)] = []
+    /// A read held the end marker: every read is consumed as it arrives from then on.
+    private var endIsNear = false
     /// The consumer saw its end event: what is left of the body is not its business.
     private var stopped = false
 
@@ -43,26 +71,41 @@ struct LineFraming<Lines: LineConsumer>: BodyConsumer {
         self.maxLineBytes = maxLineBytes
     }
 
-    mutating func consume(_ buffer: ByteBuffer, at now: ContinuousClock.Instant) throws(ProbeError) -> Bool {
-        var searched = pending.count  // `pending` holds no line break
-        pending.append(contentsOf: buffer.readableBytesView)
+    mutating func consume(_ buffer: ByteBuffer, at now: ContinuousClock.Instant) throws(ProbeError) -> ContinuousClock.Instant? {
+        let start = pending.count
+        buffer.withUnsafeReadableBytes { pending.append(contentsOf: $0) }
+        reads.append((pending.count, now))
+        if !endIsNear, let marker = lines.endMarker {
+            endIsNear = Self.find(marker, in: pending, from: max(0, start - marker.utf8CodeUnitCount + 1))
+        }
+        guard lines.consumesLinesAsTheyArrive || endIsNear || pending.count >= Self.batchBytes else { return nil }
+        return try consumeLines()
+    }
+
+    /// Consumes every whole line in `pending`, each at the instant of the read that holds its
+    /// line break; returns the instant of the line the consumer stopped at, if it stopped.
+    private mutating func consumeLines() throws(ProbeError) -> ContinuousClock.Instant? {
         var lineStart = 0
+        var read = 0
         while let newline = Self.newline(in: pending, from: searched) {
+            while reads[read].end <= newline { read += 1 }
             var lineEnd = newline
             if lineEnd > lineStart, pending[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
-            let keepGoing = try lines.consume(line: pending[lineStart..<lineEnd], at: now)
+            let keepGoing = try lines.consume(line: pending[lineStart..<lineEnd], at: reads[read].at)
             lineStart = newline + 1
             searched = lineStart
             if !keepGoing {
                 stopped = true
-                return false
+                return reads[read].at
             }
         }
         pending.removeFirst(lineStart)
+        searched = pending.count
+        reads.removeAll(keepingCapacity: true)
         if pending.count > maxLineBytes {
             throw ProbeError(.invalidResponse, "response line longer than \(maxLineBytes) bytes")
         }
-        return true
+        return nil
     }
 
     /// The index of the first `\n` in `bytes` at or after `start`, found with `memchr` (the
@@ -76,9 +119,32 @@ struct LineFraming<Lines: LineConsumer>: BodyConsumer {
         }
     }
 
+    /// Whether `marker` occurs in `bytes` at or after `start`: `memchr` finds each candidate
+    /// first byte, `memcmp` checks the rest (Glibc's `memmem` is not visible to Swift).
+    private static func find(_ marker: StaticString, in bytes: [UInt8], from start: Int) -> Bool {
+        let count = marker.utf8CodeUnitCount
+        return bytes.withUnsafeBufferPointer { buffer in
+            guard count > 0, let base = buffer.baseAddress else { return false }
+            var position = start
+            while buffer.count - position >= count,
+                let found = memchr(base + position, Int32(marker.utf8Start.pointee), buffer.count - position - count + 1)
+            {
+                let candidate = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                if memcmp(base + candidate, marker.utf8Start, count) == 0 { return true }
+                position = candidate + 1
+            }
+            return false
+        }
+    }
+
     mutating func finish(_ times: StreamTimes) throws(ProbeError) -> Lines.Result {
-        if !stopped, !pending.isEmpty {
-            _ = try lines.consume(line: pending[...], at: times.responseEnded)
+        var times = times
+        if !stopped {
+            if let stop = try consumeLines() {
+                times.responseEnded = stop
+            } else if !pending.isEmpty {
+                _ = try lines.consume(line: pending[...], at: times.responseEnded)
+            }
         }
         return try lines.finish(times)
     }
@@ -91,12 +157,12 @@ struct WholeBody: BodyConsumer {
 
     init(limit: Int) { self.limit = limit }
 
-    mutating func consume(_ buffer: ByteBuffer, at now: ContinuousClock.Instant) throws(ProbeError) -> Bool {
+    mutating func consume(_ buffer: ByteBuffer, at now: ContinuousClock.Instant) throws(ProbeError) -> ContinuousClock.Instant? {
         guard bytes.count + buffer.readableBytes <= limit else {
             throw ProbeError(.invalidResponse, "response body larger than \(limit) bytes")
         }
-        bytes.append(contentsOf: buffer.readableBytesView)
-        return true
+        buffer.withUnsafeReadableBytes { bytes.append(contentsOf: $0) }
+        return nil
     }
 
     func finish(_ times: StreamTimes) -> [UInt8] { bytes }
@@ -106,10 +172,10 @@ struct WholeBody: BodyConsumer {
 /// as it arrives, stamped with the instant it was read, explains any other status by its error
 /// body, and resumes the waiting task once, with the consumer's result or the classified error.
 ///
-/// ``ProbeHTTPClient`` calls every receiver method on its event loop, one after the other, so
+/// ``ProbeHTTPClient`` calls every ``receiver`` callback on its event loop, one after the other, so
 /// the state below is only touched there; what the calling task also touches (its
 /// continuation, the running exchange, whether it was cancelled) sits behind `handoff`.
-final class ResponseReader<Consumer: BodyConsumer>: HTTPResponseReceiver, @unchecked Sendable {
+final class ResponseReader<Consumer: BodyConsumer>: @unchecked Sendable {
     typealias Continuation = CheckedContinuation<Swift.Result<Consumer.Result, ProbeError>, Never>
 
     private struct Handoff {
@@ -157,6 +223,14 @@ final class ResponseReader<Consumer: BodyConsumer>: HTTPResponseReceiver, @unche
         exchange?.cancel()
     }
 
+    /// The callbacks the client makes, each calling this reader's methods; made where
+    /// `Consumer` is concrete, they run code specialized for it.
+    var receiver: HTTPResponseReceiver {
+        HTTPResponseReceiver(
+            requestSent: { self.requestSent() }, head: { self.receive(head: $0) }, body: { self.receive(body: $0) },
+            end: { self.receiveEnd() }, fail: { self.fail($0, responseStarted: $1) })
+    }
+
     /// Hands `result` to the caller, once; later calls do nothing.
     private func deliver(_ result: Swift.Result<Consumer.Result, ProbeError>) {
         let continuation = handoff.withLock { handoff in
@@ -166,15 +240,15 @@ final class ResponseReader<Consumer: BodyConsumer>: HTTPResponseReceiver, @unche
         continuation?.resume(returning: result)
     }
 
-    func requestSent() {
+    private func requestSent() {
         requestSentAt = .now
     }
 
-    func receive(head: HTTPResponseHead) {
+    private func receive(head: HTTPResponseHead) {
         self.head = head
     }
 
-    func receive(body: ByteBuffer) -> BodyDecision {
+    private func receive(body: ByteBuffer) -> BodyDecision {
         let now = ContinuousClock.now
         guard let head else { return .close }
         if !(200..<300).contains(head.status.code) {
@@ -187,8 +261,8 @@ final class ResponseReader<Consumer: BodyConsumer>: HTTPResponseReceiver, @unche
             return .more
         }
         do throws(ProbeError) {
-            if try consumer.consume(body, at: now) { return .more }
-            let times = StreamTimes(requestSent: requestSentAt, responseEnded: now)
+            guard let stop = try consumer.consume(body, at: now) else { return .more }
+            let times = StreamTimes(requestSent: requestSentAt, responseEnded: stop)
             deliver(Swift.Result(catching: { () throws(ProbeError) in try consumer.finish(times) }))
             return .drain
         } catch {
@@ -197,7 +271,7 @@ final class ResponseReader<Consumer: BodyConsumer>: HTTPResponseReceiver, @unche
         }
     }
 
-    func receiveEnd() {
+    private func receiveEnd() {
         guard let head else {
             deliver(.failure(ProbeError(.connection, "connection closed before a response arrived")))
             return
@@ -210,7 +284,7 @@ final class ResponseReader<Consumer: BodyConsumer>: HTTPResponseReceiver, @unche
         deliver(Swift.Result(catching: { () throws(ProbeError) in try consumer.finish(times) }))
     }
 
-    func fail(_ error: any Error, responseStarted: Bool) {
+    private func fail(_ error: any Error, responseStarted: Bool) {
         // An error status stays the error, even when its body is cut short.
         if let head, let failure = statusFailure(head) {
             deliver(.failure(failure))

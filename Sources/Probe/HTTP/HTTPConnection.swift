@@ -90,9 +90,9 @@ final class HTTPConnection: ChannelInboundHandler, RemovableChannelHandler {
         case (.head(let head), .exchanging(let exchange, _)):
             keepAlive = head.isKeepAlive
             state = .exchanging(exchange, responseStarted: true)
-            exchange.receiver.receive(head: head)
+            exchange.receiver.head(head)
         case (.body(let buffer), .exchanging(let exchange, _)):
-            switch exchange.receiver.receive(body: buffer) {
+            switch exchange.receiver.body(buffer) {
             case .more:
                 break
             case .drain:
@@ -110,7 +110,7 @@ final class HTTPConnection: ChannelInboundHandler, RemovableChannelHandler {
             if total > Self.drainLimit { context.close(promise: nil) }
         case (.end, .exchanging(let exchange, _)):
             exchange.finish()
-            exchange.receiver.receiveEnd()
+            exchange.receiver.end()
             responseEnded(context: context)
         case (.end, .draining(let deadline, _)):
             deadline.cancel()

@@ -12,18 +12,25 @@ enum BodyDecision {
     case close
 }
 
-/// Receives one response, part by part, on the connection's event loop. After
-/// ``receiveEnd()`` or ``fail(_:responseStarted:)``, or once a body part was answered with anything but
-/// ``BodyDecision/more``, nothing more is delivered.
-protocol HTTPResponseReceiver: AnyObject, Sendable {
+/// Receives one response, part by part, on the connection's event loop. After ``end`` or
+/// ``fail``, or once a body part was answered with anything but ``BodyDecision/more``, nothing
+/// more is delivered.
+///
+/// Closures rather than a protocol: whoever reads the response makes them where its own type is
+/// concrete, so the call per body part runs code specialized for that reader. A protocol's
+/// witness for a generic reader (as the stream readers are) would run unspecialized, looking up
+/// type metadata on every call.
+struct HTTPResponseReceiver: Sendable {
     /// The whole request has been written to the connection.
-    func requestSent()
-    func receive(head: HTTPResponseHead)
-    func receive(body: ByteBuffer) -> BodyDecision
+    var requestSent: @Sendable () -> Void
+    /// The response's head arrived.
+    var head: @Sendable (HTTPResponseHead) -> Void
+    /// A part of the body arrived; the answer says whether to go on.
+    var body: @Sendable (ByteBuffer) -> BodyDecision
     /// The body ended.
-    func receiveEnd()
-    /// The exchange failed; `responseStarted` says whether a response head had arrived.
-    func fail(_ error: any Error, responseStarted: Bool)
+    var end: @Sendable () -> Void
+    /// The exchange failed; the flag says whether a response head had arrived.
+    var fail: @Sendable (_ error: any Error, _ responseStarted: Bool) -> Void
 }
 
 /// Errors of the connection itself rather than of the network or the server's bytes.
@@ -52,7 +59,7 @@ enum HTTPConnectionError: Error, CustomStringConvertible {
 /// touched there.
 final class HTTPExchange: @unchecked Sendable {
     let request: HTTPRequest
-    let receiver: any HTTPResponseReceiver
+    let receiver: HTTPResponseReceiver
     /// The connection carrying it, once it has one.
     var connection: HTTPConnection?
     /// When it fails as timed out, unless it ended before.
@@ -64,7 +71,7 @@ final class HTTPExchange: @unchecked Sendable {
     /// Fails the exchange at its deadline; cancelled when it finishes.
     var deadline: Scheduled<Void>?
 
-    init(request: HTTPRequest, timeout: Duration, receiver: any HTTPResponseReceiver) {
+    init(request: HTTPRequest, timeout: Duration, receiver: HTTPResponseReceiver) {
         self.request = request
         self.timeout = timeout
         self.receiver = receiver
@@ -81,6 +88,6 @@ final class HTTPExchange: @unchecked Sendable {
     func fail(_ error: any Error, responseStarted: Bool) {
         guard !isFinished else { return }
         finish()
-        receiver.fail(error, responseStarted: responseStarted)
+        receiver.fail(error, responseStarted)
     }
 }

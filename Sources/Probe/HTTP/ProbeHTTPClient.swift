@@ -50,7 +50,7 @@ public final class ProbeHTTPClient: Sendable {
     /// within `timeout` (connecting included), the receiver fails with
     /// ``HTTPConnectionError/timedOut(_:)``; cancelling the returned exchange fails it with
     /// ``HTTPConnectionError/cancelled``. Either way its connection is cut.
-    func execute(_ request: HTTPRequest, timeout: Duration, receiver: any HTTPResponseReceiver) -> RunningExchange {
+    func execute(_ request: HTTPRequest, timeout: Duration, receiver: HTTPResponseReceiver) -> RunningExchange {
         let exchange = HTTPExchange(request: request, timeout: timeout, receiver: receiver)
         let running = RunningExchange(exchange: exchange, pool: pool)
         if eventLoop.inEventLoop {

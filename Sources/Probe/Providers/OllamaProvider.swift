@@ -34,6 +34,8 @@ struct OllamaProvider: HTTPModelProvider {
 /// Decodes Ollama's NDJSON chat stream.
 struct OllamaStreamDecoder: StreamDecoder {
     private(set) var isComplete = false
+    /// The last line has `"done":true` (Ollama writes no spaces; other spacing only waits for the body's end).
+    static var endMarker: StaticString? { #""done":true"# }
 
     /// The fields of one line the probe reads; the rest is only checked to be JSON.
     private struct Line {

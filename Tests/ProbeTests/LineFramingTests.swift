@@ -1,0 +1,80 @@
+import NIOCore
+import Testing
+
+@testable import Probe
+
+/// ``LineFraming`` on its own: once its consumer no longer wants lines as they arrive, reads are
+/// held back, and their lines still reach it with the instant of the read that completed each.
+@Suite struct LineFramingTests {
+    /// Wants only its first line live; stops at the line `END`.
+    struct RecordingLines: LineConsumer {
+        var endMarker: StaticString? = "END"
+        var seen: [(line: String, at: ContinuousClock.Instant)] = []
+        var consumesLinesAsTheyArrive: Bool { seen.isEmpty }
+
+        mutating func consume(line: ArraySlice<UInt8>, at now: ContinuousClock.Instant) -> Bool {
+            seen.append((String(decoding: line, as: UTF8.self), now))
+            return seen.last?.line != "END"
+        }
+
+        func finish(_ times: StreamTimes) -> [(line: String, at: ContinuousClock.Instant)] {
+            seen + [("finished", times.responseEnded)]
+        }
+    }
+
+    /// Instants one second apart, so a line stamped with the wrong read shows.
+    static let start = ContinuousClock.now
+    static func instant(_ read: Int) -> ContinuousClock.Instant { start + .seconds(read) }
+
+    @Test func heldBackLinesKeepTheInstantOfTheirOwnRead() throws {
+        var framing = LineFraming(RecordingLines(), maxLineBytes: 1 << 10)
+        // The end marker is cut between the third and fourth reads.
+        let reads = ["first\nsec", "ond\nthird\n", "fourth\nEN", "D\nafter\n"]
+        var stops: [ContinuousClock.Instant?] = []
+        for (index, read) in reads.enumerated() {
+            stops.append(try framing.consume(ByteBuffer(string: read), at: Self.instant(index)))
+            if index == 1 {
+                #expect(framing.lines.seen.map(\.line) == ["first"], "the second read is held back")
+            }
+        }
+
+        #expect(stops == [nil, nil, nil, Self.instant(3)], "it stops at the read that completed END")
+        let seen = framing.lines.seen
+        #expect(seen.map(\.line) == ["first", "second", "third", "fourth", "END"])
+        #expect(seen.map(\.at) == [0, 1, 1, 2, 3].map(Self.instant))
+    }
+
+    @Test func theBodyEndConsumesWhatWasHeldBack() throws {
+        var framing = LineFraming(RecordingLines(), maxLineBytes: 1 << 10)
+        for (index, read) in ["first\n", "second\nthi", "rd"].enumerated() {
+            #expect(try framing.consume(ByteBuffer(string: read), at: Self.instant(index)) == nil)
+        }
+        let ended = Self.instant(5)
+        let result = try framing.finish(StreamTimes(requestSent: Self.start, responseEnded: ended))
+
+        #expect(result.map(\.line) == ["first", "second", "third", "finished"])
+        #expect(result.map(\.at) == [Self.instant(0), Self.instant(1), ended, ended])
+    }
+
+    @Test func anEndEventHeldBackEndsTheResponseAtItsRead() throws {
+        // Without a marker, nothing after the first line is consumed before the body ends.
+        var framing = LineFraming(RecordingLines(endMarker: nil), maxLineBytes: 1 << 10)
+        for (index, read) in ["first\n", "END\n", "after"].enumerated() {
+            #expect(try framing.consume(ByteBuffer(string: read), at: Self.instant(index)) == nil)
+        }
+        let result = try framing.finish(StreamTimes(requestSent: Self.start, responseEnded: Self.instant(9)))
+
+        #expect(result.map(\.line) == ["first", "END", "finished"])
+        #expect(result.last?.at == Self.instant(1), "the response ended at the read that completed END")
+    }
+
+    @Test func aLineLongerThanTheLimitIsRefusedWhileHeldBack() throws {
+        var framing = LineFraming(RecordingLines(), maxLineBytes: 1 << 10)
+        _ = try framing.consume(ByteBuffer(string: "first\n"), at: Self.instant(0))
+        let garbage = String(repeating: "x", count: 16 << 10)
+        #expect(throws: ProbeError.self) {
+            // Five reads pass the batch size, so the line is measured while reads are held back.
+            for read in 0..<5 { _ = try framing.consume(ByteBuffer(string: garbage), at: Self.instant(read)) }
+        }
+    }
+}
