@@ -15,6 +15,11 @@ EVENTS = [e + b"\n\n" for e in open(sys.argv[2], "rb").read().split(b"\n\n") if 
 
 class Replay(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Each write goes out at once, as from the servers models stream from (asyncio, under vLLM
+    # and LiteLLM, and Go, under Ollama, set TCP_NODELAY on every connection). With Nagle's
+    # algorithm on, the client's delayed ACK held all but the first event of an undelayed
+    # response back 40 ms.
+    disable_nagle_algorithm = True
 
     def _serve(self):
         length = int(self.headers.get("Content-Length") or 0)

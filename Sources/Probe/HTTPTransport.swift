@@ -39,11 +39,11 @@ public struct HTTPTransport: Sendable {
     /// says it has seen the end; then returns what the consumer made of it. Fails as a timeout
     /// when that has not happened within `timeout` of the call.
     ///
-    /// The body is read and the lines are consumed on the connection's event loop, as bytes
-    /// arrive; the calling task wakes once, when the answer is complete. Instants are taken
-    /// there too, so the probe's own scheduling (a busy exporter, a slow task wake-up) does not
-    /// count as model latency, and neither does connecting: the clock starts once the request
-    /// is sent.
+    /// The body is read and the lines are consumed on the connection's event loop (as bytes
+    /// arrive while the consumer wants that, in batches after; see ``LineFraming``); the calling
+    /// task wakes once, when the answer is complete. Each read's instant is taken there too,
+    /// so the probe's own scheduling (a busy exporter, a slow task wake-up) does not count as
+    /// model latency, and neither does connecting: the clock starts once the request is sent.
     ///
     /// A non-2xx status becomes a ``ProbeError`` classified by status, with the provider's own
     /// error message when its body carries one (credentials removed by `redactor`). Cancelling

@@ -5,7 +5,7 @@ import NIOPosix
 /// The floor of an HTTP/1.1 client on SwiftNIO: one keep-alive connection with NIOHTTP1's codec
 /// and a handler that counts body bytes, nothing else. It is the least any NIO-based client can
 /// spend on a response; the probe's read path is measured against it.
-final class BareNIOClient {
+final class BareNIOClient: Sendable {
     private let channel: any Channel
 
     init(host: String, port: Int, group: any EventLoopGroup) async throws {

@@ -47,41 +47,57 @@ func cpuSeconds() -> Double {
 
 func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
-// 1. CPU per probed request, no injected delays.
+/// CPU time (user + system) the process spends per call of `body`, over `calls` calls.
+func cpuPerCall(_ calls: Int, _ body: () async throws -> Void) async rethrows -> Double {
+    let before = cpuSeconds()
+    for _ in 0..<calls { try await body() }
+    return (cpuSeconds() - before) / Double(calls)
+}
+
+// 1. CPU per probed request, no injected delays, in rounds that alternate the probe with two
+// references reading the same responses, so that a change in the machine's speed during the
+// run moves all three alike:
+// - AsyncHTTPClient's async body sequence alone (what the probe used before its own client),
+//   the body read and dropped: a point of scale for a general-purpose client;
+// - SwiftNIO's HTTP/1.1 codec alone on one keep-alive connection, the body's bytes counted:
+//   the floor of any client built on NIO.
 let fast = try config(prefix: "")
 let fastProber = Prober(config: fast, metrics: ProbeMetrics(registry: MetricRegistry(), config: fast), client: probeClient, logger: logger)
 let model = fast.models[0]
-for _ in 0..<20 { _ = await fastProber.attempt(model, operation: "bench", prompt: model.prompts[0], timeout: .seconds(10)) }
-let requests = 300
-let cpuBefore = cpuSeconds()
-let wallBefore = ContinuousClock.now
-for _ in 0..<requests { _ = await fastProber.attempt(model, operation: "bench", prompt: model.prompts[0], timeout: .seconds(10)) }
-let cpuPerRequest = (cpuSeconds() - cpuBefore) / Double(requests)
-let wallPerRequest = (ContinuousClock.now - wallBefore) / requests
-
-// 1b. The same requests through AsyncHTTPClient alone (what the probe used before its own
-// client), the body read and dropped: a point of scale for a general-purpose client.
-let rawCPUBefore = cpuSeconds()
-for _ in 0..<requests {
+let bareNIO = try await BareNIOClient(host: "127.0.0.1", port: port, group: MultiThreadedEventLoopGroup.singleton)
+func probeOnce() async { _ = await fastProber.attempt(model, operation: "bench", prompt: model.prompts[0], timeout: .seconds(10)) }
+func asyncHTTPClientOnce() async throws {
     var request = HTTPClientRequest(url: "\(base)/v1/chat/completions")
     request.method = .POST
     let response = try await client.execute(request, timeout: .seconds(10))
     for try await _ in response.body {}
 }
-let rawCPUPerRequest = (cpuSeconds() - rawCPUBefore) / Double(requests)
+func bareNIOOnce() async throws { _ = try await bareNIO.post("/v1/chat/completions") }
+for _ in 0..<20 {
+    await probeOnce()
+    try await asyncHTTPClientOnce()
+    try await bareNIOOnce()
+}
+let rounds = 9
+let requestsPerRound = 300
+var probeCPU: [Double] = []
+var asyncHTTPClientCPU: [Double] = []
+var bareNIOCPU: [Double] = []
+var probeWall: [Double] = []
+for _ in 0..<rounds {
+    let wallBefore = ContinuousClock.now
+    probeCPU.append(await cpuPerCall(requestsPerRound, probeOnce))
+    probeWall.append((ContinuousClock.now - wallBefore).seconds / Double(requestsPerRound))
+    bareNIOCPU.append(try await cpuPerCall(requestsPerRound, bareNIOOnce))
+    asyncHTTPClientCPU.append(try await cpuPerCall(requestsPerRound, asyncHTTPClientOnce))
+}
 
-// 1c. The same requests through SwiftNIO's HTTP/1.1 codec alone, on one keep-alive connection,
-// the body's bytes counted: the floor of any client built on NIO.
-let bareNIO = try await BareNIOClient(host: "127.0.0.1", port: port, group: MultiThreadedEventLoopGroup.singleton)
-for _ in 0..<20 { _ = try await bareNIO.post("/v1/chat/completions") }
-let nioCPUBefore = cpuSeconds()
-for _ in 0..<requests { _ = try await bareNIO.post("/v1/chat/completions") }
-let nioCPUPerRequest = (cpuSeconds() - nioCPUBefore) / Double(requests)
-try await bareNIO.close()
-
-// 2. Timing error with 150 ms before the first event and 20 ms between events. The probe's time
-// to first token ends at the first event with content; llama.cpp's stream opens with a role-only
-// event, so that token comes one gap after the first byte.
+// 2. A paced stream: 150 ms before the first event and 20 ms between events, as a model
+// streams its tokens. Each event arrives on its own, to a thread that was asleep, which is what
+// probing a real model costs. In rounds alternating the probe with the bare NIOHTTP1 client:
+// CPU per request, and the probe's timing error. Its time to first token ends at the first
+// event with content; llama.cpp's stream opens with a role-only event, so that token comes one
+// gap after the first byte.
 let eventsBeforeContent = try String(contentsOf: fixture, encoding: .utf8).split(separator: "\n")
     .filter { $0.hasPrefix("data: {") }.firstIndex { $0.contains(#""content":""#) && !$0.contains(#""content":"""#) } ?? 0
 let expectedTTFT = 0.150 + 0.020 * Double(eventsBeforeContent)
@@ -89,7 +105,7 @@ let slow = try config(prefix: "/delay/150/20")
 let slowProber = Prober(config: slow, metrics: ProbeMetrics(registry: MetricRegistry(), config: slow), client: probeClient, logger: logger)
 var ttftErrors: [Double] = []
 var tpotErrors: [Double] = []
-for _ in 0..<15 {
+@MainActor func pacedProbeOnce() async {
     let attempt = await slowProber.attempt(slow.models[0], operation: "bench", prompt: model.prompts[0], timeout: .seconds(10))
     guard case .success(let outcome) = attempt.result, let ttft = outcome.timeToFirstToken else { fatalError("probe failed: \(attempt.result)") }
     ttftErrors.append((ttft.seconds - expectedTTFT) * 1000)
@@ -98,6 +114,15 @@ for _ in 0..<15 {
     let events = Double(outcome.contentChunks + 1)
     tpotErrors.append((gaps.seconds / events - 0.020) * 1000)
 }
+let pacedRounds = 5
+let pacedRequestsPerRound = 3
+var pacedProbeCPU: [Double] = []
+var pacedBareNIOCPU: [Double] = []
+for _ in 0..<pacedRounds {
+    pacedProbeCPU.append(await cpuPerCall(pacedRequestsPerRound, pacedProbeOnce))
+    pacedBareNIOCPU.append(try await cpuPerCall(pacedRequestsPerRound) { _ = try await bareNIO.post("/delay/150/20/v1/chat/completions") })
+}
+try await bareNIO.close()
 
 // 3. AsyncHTTPClient alone: time to the first body byte, which the server holds back 150 ms,
 // the same measure as URLSession's below.
@@ -136,11 +161,21 @@ for _ in 0..<15 {
 
 try await client.shutdown()
 await probeClient.shutdown()
-print("probe overhead (\(requests) requests, llama.cpp stream replayed locally, no delays)")
-print(String(format: "  CPU per request:           %.3f ms   (wall %.3f ms)", cpuPerRequest * 1000, wallPerRequest.seconds * 1000))
-print(String(format: "  for scale: AsyncHTTPClient's async body sequence alone, same request, body dropped: %.3f ms", rawCPUPerRequest * 1000))
-print(String(format: "  for scale: bare NIOHTTP1 client (one keep-alive connection, body bytes counted):  %.3f ms", nioCPUPerRequest * 1000))
-print("timing error against injected delays (median of 15; includes the Python server's own scheduling)")
+func milliseconds(_ values: [Double]) -> String {
+    String(format: "%.3f ms (%.3f .. %.3f)", median(values) * 1000, values.min()! * 1000, values.max()! * 1000)
+}
+func report(probe: [Double], bare: [Double]) {
+    print("    probe:                         \(milliseconds(probe))")
+    print("    bare NIOHTTP1 client:          \(milliseconds(bare))")
+    print(String(format: "    probe - bare, median of rounds: %.3f ms", median(zip(probe, bare).map { $0 - $1 }) * 1000))
+}
+print("probe overhead: CPU per request (user + system), median of rounds (range); llama.cpp stream of 68 events replayed locally")
+print("  back to back, no delays (\(rounds) rounds of \(requestsPerRound) requests per client; probe wall \(String(format: "%.2f", median(probeWall) * 1000)) ms):")
+report(probe: probeCPU, bare: bareNIOCPU)
+print("    AsyncHTTPClient's body sequence alone, body dropped: \(milliseconds(asyncHTTPClientCPU))")
+print("  paced, 150 ms then 20 ms between events (\(pacedRounds) rounds of \(pacedRequestsPerRound) requests per client):")
+report(probe: pacedProbeCPU, bare: pacedBareNIOCPU)
+print("timing error against the paced stream's delays (median of 15; includes the Python server's own scheduling)")
 print(String(format: "  probe TTFT (first content token, expected %.0f ms): %+.2f ms  (range %+.2f .. %+.2f)", expectedTTFT * 1000, median(ttftErrors), ttftErrors.min()!, ttftErrors.max()!))
 print(String(format: "  AsyncHTTPClient first byte: %+.2f ms  (range %+.2f .. %+.2f)", median(clientErrors), clientErrors.min()!, clientErrors.max()!))
 print(String(format: "  probe per token: %+.2f ms", median(tpotErrors)))
