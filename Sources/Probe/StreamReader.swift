@@ -49,6 +49,10 @@ protocol BodyConsumer: Sendable {
 /// them one by one cost the probe several times what decoding them together does
 /// (Benchmarks/README.md, ProbeOverhead).
 ///
+/// One thing does change: an error event held back is seen at the next batch, so a server that
+/// sends one and then keeps the body open without its end marker fails the probe as a timeout
+/// rather than with its error.
+///
 /// Nothing is kept beyond one unfinished line of at most `maxLineBytes` and one batch.
 struct LineFraming<Lines: LineConsumer>: BodyConsumer {
     var lines: Lines
