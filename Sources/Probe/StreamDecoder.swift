@@ -11,9 +11,10 @@ protocol StreamDecoder: Sendable {
     mutating func finish(at now: ContinuousClock.Instant, into outcome: inout ProbeOutcome) throws(ProbeError)
     /// Whether the provider's end event arrived (the rest of the body, if any, is ignored).
     var isComplete: Bool { get }
-    /// Bytes the provider's end event holds, `nil` when the body's end is the stream's end
-    /// (see ``LineConsumer/endMarker``).
-    static var endMarker: StaticString? { get }
+    /// Bytes that the provider's end event and error event hold (see ``LineConsumer/endMarkers``).
+    /// A marker found elsewhere, in an answer's text, only makes the rest of the stream be
+    /// decoded as it arrives.
+    static var endMarkers: [StaticString] { get }
 }
 
 /// Runs one streaming request through a decoder and stamps the timings.
@@ -43,7 +44,7 @@ struct DecodingConsumer<Decoder: StreamDecoder>: LineConsumer {
 
     /// Only the first token is timed live; the rest of the stream can wait for a batch.
     var consumesLinesAsTheyArrive: Bool { firstToken == nil }
-    var endMarker: StaticString? { Decoder.endMarker }
+    var endMarkers: [StaticString] { Decoder.endMarkers }
 
     mutating func consume(line: ArraySlice<UInt8>, at now: ContinuousClock.Instant) throws(ProbeError) -> Bool {
         try decoder.consume(line: line, at: now, into: &outcome)

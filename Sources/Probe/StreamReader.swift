@@ -16,10 +16,10 @@ protocol LineConsumer: Sendable {
     /// waiting for something it times live (the first token). Once it is not, ``LineFraming``
     /// holds reads back and consumes their lines in batches, with the same instants.
     var consumesLinesAsTheyArrive: Bool { get }
-    /// Bytes found in the stream's end event, if it has one: from a read that holds them on,
-    /// lines are consumed as they arrive, so the end event is seen (and the rest of the body
-    /// left) without waiting for the body to end.
-    var endMarker: StaticString? { get }
+    /// Bytes found in the events that end the stream (its end event, an error event): from a
+    /// read that holds one of them on, lines are consumed as they arrive, so such an event is
+    /// seen (and the rest of the body left) without waiting for the body to end.
+    var endMarkers: [StaticString] { get }
     /// Consumes one line (without its line break) that was read at `now`; returns `false` once
     /// the stream's end event has been seen, after which the rest of the body is not read.
     mutating func consume(line: ArraySlice<UInt8>, at now: ContinuousClock.Instant) throws(ProbeError) -> Bool
@@ -43,15 +43,11 @@ protocol BodyConsumer: Sendable {
 ///
 /// While the consumer wants lines as they arrive, each read's lines are consumed at once. After
 /// that, reads are only kept, with their instants, and their lines consumed together: when
-/// ``batchBytes`` have gathered, from a read that holds the consumer's end marker on, and when
+/// ``batchBytes`` have gathered, from a read that holds one of the consumer's end markers on, and when
 /// the body ends. The lines and their instants are the same either way; the CPU is not. The
 /// events of a paced stream arrive tens of milliseconds apart, each to cold caches, and decoding
 /// them one by one cost the probe several times what decoding them together does
 /// (Benchmarks/README.md, ProbeOverhead).
-///
-/// One thing does change: an error event held back is seen at the next batch, so a server that
-/// sends one and then keeps the body open without its end marker fails the probe as a timeout
-/// rather than with its error.
 ///
 /// Nothing is kept beyond one unfinished line of at most `maxLineBytes` and one batch.
 struct LineFraming<Lines: LineConsumer>: BodyConsumer {
@@ -65,7 +61,7 @@ struct LineFraming<Lines: LineConsumer>: BodyConsumer {
     private var searched = 0
     /// Where each read held in `pending` ends, and when it was made.
     private var reads: [(end: Int, at: ContinuousClock.Instant)] = []
-    /// A read held the end marker: every read is consumed as it arrives from then on.
+    /// A read held an end marker: every read is consumed as it arrives from then on.
     private var endIsNear = false
     /// The consumer saw its end event: what is left of the body is not its business.
     private var stopped = false
@@ -79,8 +75,10 @@ struct LineFraming<Lines: LineConsumer>: BodyConsumer {
         let start = pending.count
         buffer.withUnsafeReadableBytes { pending.append(contentsOf: $0) }
         reads.append((pending.count, now))
-        if !endIsNear, let marker = lines.endMarker {
-            endIsNear = Self.find(marker, in: pending, from: max(0, start - marker.utf8CodeUnitCount + 1))
+        if !endIsNear {
+            endIsNear = lines.endMarkers.contains { marker in
+                Self.find(marker, in: pending, from: max(0, start - marker.utf8CodeUnitCount + 1))
+            }
         }
         guard lines.consumesLinesAsTheyArrive || endIsNear || pending.count >= Self.batchBytes else { return nil }
         return try consumeLines()

@@ -65,11 +65,15 @@ import Testing
         #expect(error.message.contains("longer than"))
     }
 
+    /// After an error event the body is held open: the probe reports the error without waiting
+    /// for the body's end (or its deadline).
+    static let heldOpen: [ReplyStep] = [.pause(.seconds(30))]
+
     @Test func anthropicErrorEventAfter200IsAServerError() async throws {
         let provider = try #require(ProviderCase.all.first { $0.provider == "anthropic" })
         let chunks = try provider.chunks()
         let reply = try FixtureReply.stream(
-            .sending(Array(chunks.prefix(4)) + Fixture.events("anthropic-stream-error-event.sse")))
+            .sending(Array(chunks.prefix(4)) + Fixture.events("anthropic-stream-error-event.sse")) + Self.heldOpen)
         let (error, harness) = try await Self.failure(provider, reply)
         #expect(error.errorClass == .serverError)
         #expect(error.message == "Overloaded")
@@ -81,7 +85,7 @@ import Testing
         let chunks = try provider.chunks()
         let errorChunk =
             #"data: {"error":{"message":"The server had an error while processing your request.","type":"server_error","param":null,"code":null}}"#
-        let reply = FixtureReply.stream(.sending(Array(chunks.prefix(3)) + [Array((errorChunk + "\n\n").utf8)]))
+        let reply = FixtureReply.stream(.sending(Array(chunks.prefix(3)) + [Array((errorChunk + "\n\n").utf8)]) + Self.heldOpen)
         let (error, _) = try await Self.failure(provider, reply)
         #expect(error.errorClass == .serverError)
         #expect(error.message == "The server had an error while processing your request.")
@@ -91,7 +95,7 @@ import Testing
         let provider = try #require(ProviderCase.all.first { $0.provider == "ollama" })
         let chunks = try provider.chunks()
         let reply = FixtureReply.stream(
-            .sending([chunks[0], Array(#"{"error":"an error was encountered while running the model"}\#n"#.utf8)]),
+            .sending([chunks[0], Array(#"{"error":"an error was encountered while running the model"}\#n"#.utf8)]) + Self.heldOpen,
             contentType: "application/x-ndjson")
         let (error, _) = try await Self.failure(provider, reply)
         #expect(error.errorClass == .serverError)

@@ -8,7 +8,7 @@ import Testing
 @Suite struct LineFramingTests {
     /// Wants only its first line live; stops at the line `END`.
     struct RecordingLines: LineConsumer {
-        var endMarker: StaticString? = "END"
+        var endMarkers: [StaticString] = ["END"]
         var seen: [(line: String, at: ContinuousClock.Instant)] = []
         var consumesLinesAsTheyArrive: Bool { seen.isEmpty }
 
@@ -58,7 +58,7 @@ import Testing
 
     @Test func anEndEventHeldBackEndsTheResponseAtItsRead() throws {
         // Without a marker, nothing after the first line is consumed before the body ends.
-        var framing = LineFraming(RecordingLines(endMarker: nil), maxLineBytes: 1 << 10)
+        var framing = LineFraming(RecordingLines(endMarkers: []), maxLineBytes: 1 << 10)
         for (index, read) in ["first\n", "END\n", "after"].enumerated() {
             #expect(try framing.consume(ByteBuffer(string: read), at: Self.instant(index)) == nil)
         }

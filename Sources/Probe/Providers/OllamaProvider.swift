@@ -34,8 +34,9 @@ struct OllamaProvider: HTTPModelProvider {
 /// Decodes Ollama's NDJSON chat stream.
 struct OllamaStreamDecoder: StreamDecoder {
     private(set) var isComplete = false
-    /// The last line has `"done":true` (Ollama writes no spaces; other spacing only waits for the body's end).
-    static var endMarker: StaticString? { #""done":true"# }
+    /// The last line has `"done":true` (Ollama writes no spaces; other spacing only waits for
+    /// the body's end), or is an `{"error": …}` object.
+    static var endMarkers: [StaticString] { [#""done":true"#, #""error""#] }
 
     /// The fields of one line the probe reads; the rest is only checked to be JSON.
     private struct Line {
