@@ -89,13 +89,12 @@ struct LineFraming<Lines: LineConsumer>: BodyConsumer {
     private mutating func consumeLines() throws(ProbeError) -> ContinuousClock.Instant? {
         var lineStart = 0
         var read = 0
-        while let newline = Self.newline(in: pending, from: searched) {
+        while let newline = Self.newline(in: pending, from: max(searched, lineStart)) {
             while reads[read].end <= newline { read += 1 }
             var lineEnd = newline
             if lineEnd > lineStart, pending[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
             let keepGoing = try lines.consume(line: pending[lineStart..<lineEnd], at: reads[read].at)
             lineStart = newline + 1
-            searched = lineStart
             if !keepGoing {
                 stopped = true
                 return reads[read].at

@@ -68,27 +68,25 @@ struct FloatFormattingTests {
     /// Short decimal fractions, found without printing, come out exactly as the digits of
     /// Swift's shortest text laid out in Go's fixed form; other values are not taken for one.
     @Test func shortDecimalsAreTheShortestText() throws {
-        var generator = SplitMix64(seed: 11)
-        let scales: [Double] = [10, 100, 1000, 10000]
-        for index in 0..<40_000 {
-            let decimals = index % 4
-            let value = Double(generator.next() % 100_000_000_000) / scales[decimals]
-            guard value != value.rounded() else { continue }
-            let short = try #require(ShortDecimal(value), "\(value)")
+        /// Whether `short`'s text is Swift's shortest digits in the fixed form.
+        func isShortest(_ short: ShortDecimal, _ value: Double) {
             var fast: [UInt8] = []
             short.append(to: &fast)
             var printed: [UInt8] = []
             ShortestDecimal(PrintedDouble(value)).appendFixedForm(to: &printed)
             #expect(fast == printed, "\(value)")
         }
+        var generator = SplitMix64(seed: 11)
+        let scales: [Double] = [10, 100, 1000, 10000]
+        for index in 0..<40_000 {
+            let decimals = index % 4
+            let value = Double(generator.next() % 100_000_000_000) / scales[decimals]
+            guard value != value.rounded() else { continue }
+            isShortest(try #require(ShortDecimal(value), "\(value)"), value)
+        }
         for _ in 0..<40_000 {
             let value = Double(generator.next() % 1_000_000_007) / 997
-            guard let short = ShortDecimal(value) else { continue }
-            var fast: [UInt8] = []
-            short.append(to: &fast)
-            var printed: [UInt8] = []
-            ShortestDecimal(PrintedDouble(value)).appendFixedForm(to: &printed)
-            #expect(fast == printed, "\(value)")
+            if let short = ShortDecimal(value) { isShortest(short, value) }
         }
         #expect(ShortDecimal(0.1 + 0.2) == nil)
         #expect(ShortDecimal(1.0 / 3) == nil)

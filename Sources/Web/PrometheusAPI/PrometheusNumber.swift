@@ -69,22 +69,7 @@ public enum PrometheusNumber {
             short.append(to: &bytes)
             return
         }
-        let printed = PrintedDouble(magnitude)
-        // Swift prints the shortest round-trip digits, in plain decimal ("0.25", "123.0") from
-        // 1e-4 to 2^53, where Go's 'f' form is the same text without a trailing ".0".
-        let copied = printed.withBytes { text -> Bool in
-            guard !text.contains(UInt8(ascii: "e")), magnitude >= exponentBelow, magnitude < exponentFrom else {
-                return false
-            }
-            var count = text.count
-            if count >= 2, text[count - 1] == UInt8(ascii: "0"), text[count - 2] == UInt8(ascii: ".") {
-                count -= 2
-            }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[0..<count]))
-            return true
-        }
-        guard !copied else { return }
-        let digits = ShortestDecimal(printed)
+        let digits = ShortestDecimal(PrintedDouble(magnitude))
         if magnitude < exponentBelow || magnitude >= exponentFrom {
             digits.appendExponentForm(to: &bytes)
         } else {
