@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#else
-import Darwin
-#endif
 import NIOCore
 import NIOHTTP1
 import Synchronization
@@ -13,8 +8,8 @@ protocol LineConsumer: Sendable {
     /// What the consumer makes of a whole stream.
     associatedtype Result: Sendable
     /// Whether lines must be consumed as they arrive, which is while the consumer is still
-    /// waiting for something it times live (the first token). Once it is not, ``LineFraming``
-    /// holds reads back and consumes their lines in batches, with the same instants.
+    /// waiting for something it times live (the first token). Once it is not, reads are held
+    /// back and their lines consumed in batches, with the same instants (see ``LineFraming``).
     var consumesLinesAsTheyArrive: Bool { get }
     /// Bytes found in the events that end the stream (its end event, an error event): from a
     /// read that holds one of them on, lines are consumed as they arrive, so such an event is
@@ -30,6 +25,9 @@ protocol LineConsumer: Sendable {
 /// What a 2xx response body is made into, read by a ``ResponseReader`` on the event loop.
 protocol BodyConsumer: Sendable {
     associatedtype Result: Sendable
+    /// Where the connection holds reads back while the consumer does not need them (line
+    /// bodies); `nil` when every read is to be consumed.
+    var lineBuffer: LineBuffer? { get }
     /// Consumes one read of the body, made at `now`. Returns `nil` while it wants more; once it
     /// has its answer, the instant of the read that completed it, after which the rest of the
     /// body is not read.
@@ -42,12 +40,10 @@ protocol BodyConsumer: Sendable {
 /// read that brought its line break.
 ///
 /// While the consumer wants lines as they arrive, each read's lines are consumed at once. After
-/// that, reads are only kept, with their instants, and their lines consumed together: when
-/// ``batchBytes`` have gathered, from a read that holds one of the consumer's end markers on, and when
-/// the body ends. The lines and their instants are the same either way; the CPU is not. The
-/// events of a paced stream arrive tens of milliseconds apart, each to cold caches, and decoding
-/// them one by one cost the probe several times what decoding them together does
-/// (Benchmarks/README.md, ProbeOverhead).
+/// that, the connection holds reads back in the ``lineBuffer`` and their lines are consumed
+/// together: when ``batchBytes`` have gathered, from a read that holds one of the consumer's end
+/// markers on, and when the body ends. The lines and their instants are the same either way;
+/// the CPU is not (see ``LineBuffer``).
 ///
 /// Nothing is kept beyond one unfinished line of at most `maxLineBytes` and one batch.
 struct LineFraming<Lines: LineConsumer>: BodyConsumer {
@@ -55,87 +51,46 @@ struct LineFraming<Lines: LineConsumer>: BodyConsumer {
     let maxLineBytes: Int
     /// Reads held back are consumed once this many bytes have gathered.
     static var batchBytes: Int { 64 << 10 }
-    /// Bytes read and not consumed yet: the start of an unfinished line, then any reads held back.
-    private var pending: [UInt8] = []
-    /// How much of `pending` is known to hold no line break.
-    private var searched = 0
-    /// Where each read held in `pending` ends, and when it was made.
-    private var reads: [(end: Int, at: ContinuousClock.Instant)] = []
-    /// A read held an end marker: every read is consumed as it arrives from then on.
-    private var endIsNear = false
+    /// Where the lines' bytes gather, and where the connection holds reads back.
+    let buffer: LineBuffer
+    var lineBuffer: LineBuffer? { buffer }
     /// The consumer saw its end event: what is left of the body is not its business.
     private var stopped = false
 
     init(_ lines: Lines, maxLineBytes: Int) {
         self.lines = lines
         self.maxLineBytes = maxLineBytes
+        buffer = LineBuffer(endMarkers: lines.endMarkers, batchBytes: Self.batchBytes)
     }
 
-    mutating func consume(_ buffer: ByteBuffer, at now: ContinuousClock.Instant) throws(ProbeError) -> ContinuousClock.Instant? {
-        let start = pending.count
-        buffer.withUnsafeReadableBytes { pending.append(contentsOf: $0) }
-        reads.append((pending.count, now))
-        if !endIsNear {
-            endIsNear = lines.endMarkers.contains { marker in
-                Self.find(marker, in: pending, from: max(0, start - marker.utf8CodeUnitCount + 1))
-            }
-        }
-        guard lines.consumesLinesAsTheyArrive || endIsNear || pending.count >= Self.batchBytes else { return nil }
-        return try consumeLines()
+    mutating func consume(_ read: ByteBuffer, at now: ContinuousClock.Instant) throws(ProbeError) -> ContinuousClock.Instant? {
+        buffer.append(read, at: now)
+        let stop = try consumeLines()
+        buffer.isHoldingBack = !lines.consumesLinesAsTheyArrive
+        return stop
     }
 
-    /// Consumes every whole line in `pending`, each at the instant of the read that holds its
+    /// Consumes every whole line in the buffer, each at the instant of the read that holds its
     /// line break; returns the instant of the line the consumer stopped at, if it stopped.
     private mutating func consumeLines() throws(ProbeError) -> ContinuousClock.Instant? {
         var lineStart = 0
         var read = 0
-        while let newline = Self.newline(in: pending, from: max(searched, lineStart)) {
-            while reads[read].end <= newline { read += 1 }
+        while let newline = buffer.newline(from: max(buffer.searched, lineStart)) {
+            while buffer.reads[read].end <= newline { read += 1 }
             var lineEnd = newline
-            if lineEnd > lineStart, pending[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
-            let keepGoing = try lines.consume(line: pending[lineStart..<lineEnd], at: reads[read].at)
+            if lineEnd > lineStart, buffer.bytes[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
+            let keepGoing = try lines.consume(line: buffer.bytes[lineStart..<lineEnd], at: buffer.reads[read].at.instant)
             lineStart = newline + 1
             if !keepGoing {
                 stopped = true
-                return reads[read].at
+                return buffer.reads[read].at.instant
             }
         }
-        pending.removeFirst(lineStart)
-        searched = pending.count
-        reads.removeAll(keepingCapacity: true)
-        if pending.count > maxLineBytes {
+        buffer.removeConsumed(lineStart)
+        if buffer.bytes.count > maxLineBytes {
             throw ProbeError(.invalidResponse, "response line longer than \(maxLineBytes) bytes")
         }
         return nil
-    }
-
-    /// The index of the first `\n` in `bytes` at or after `start`, found with `memchr` (the
-    /// collection's `firstIndex(of:)` goes byte by byte, and every byte of a stream is searched).
-    private static func newline(in bytes: [UInt8], from start: Int) -> Int? {
-        bytes.withUnsafeBufferPointer { buffer in
-            guard start < buffer.count, let base = buffer.baseAddress,
-                let found = memchr(base + start, Int32(UInt8(ascii: "\n")), buffer.count - start)
-            else { return nil }
-            return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-        }
-    }
-
-    /// Whether `marker` occurs in `bytes` at or after `start`: `memchr` finds each candidate
-    /// first byte, `memcmp` checks the rest (Glibc's `memmem` is not visible to Swift).
-    private static func find(_ marker: StaticString, in bytes: [UInt8], from start: Int) -> Bool {
-        let count = marker.utf8CodeUnitCount
-        return bytes.withUnsafeBufferPointer { buffer in
-            guard count > 0, let base = buffer.baseAddress else { return false }
-            var position = start
-            while buffer.count - position >= count,
-                let found = memchr(base + position, Int32(marker.utf8Start.pointee), buffer.count - position - count + 1)
-            {
-                let candidate = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-                if memcmp(base + candidate, marker.utf8Start, count) == 0 { return true }
-                position = candidate + 1
-            }
-            return false
-        }
     }
 
     mutating func finish(_ times: StreamTimes) throws(ProbeError) -> Lines.Result {
@@ -143,8 +98,8 @@ struct LineFraming<Lines: LineConsumer>: BodyConsumer {
         if !stopped {
             if let stop = try consumeLines() {
                 times.responseEnded = stop
-            } else if !pending.isEmpty {
-                _ = try lines.consume(line: pending[...], at: times.responseEnded)
+            } else if !buffer.bytes.isEmpty {
+                _ = try lines.consume(line: buffer.bytes[...], at: times.responseEnded)
             }
         }
         return try lines.finish(times)
@@ -154,6 +109,7 @@ struct LineFraming<Lines: LineConsumer>: BodyConsumer {
 /// Collects a whole body of at most `limit` bytes.
 struct WholeBody: BodyConsumer {
     let limit: Int
+    var lineBuffer: LineBuffer? { nil }
     private var bytes: [UInt8] = []
 
     init(limit: Int) { self.limit = limit }
@@ -228,7 +184,8 @@ final class ResponseReader<Consumer: BodyConsumer>: @unchecked Sendable {
     /// `Consumer` is concrete, they run code specialized for it.
     var receiver: HTTPResponseReceiver {
         HTTPResponseReceiver(
-            requestSent: { self.requestSent() }, head: { self.receive(head: $0) }, body: { self.receive(body: $0) },
+            requestSent: { self.requestSent() }, head: { self.receive(head: $0) },
+            body: { self.receive(body: $0, at: $1) }, lineBuffer: consumer.lineBuffer,
             end: { self.receiveEnd() }, fail: { self.fail($0, responseStarted: $1) })
     }
 
@@ -249,8 +206,7 @@ final class ResponseReader<Consumer: BodyConsumer>: @unchecked Sendable {
         self.head = head
     }
 
-    private func receive(body: ByteBuffer) -> BodyDecision {
-        let now = ContinuousClock.now
+    private func receive(body: ByteBuffer, at now: ContinuousClock.Instant) -> BodyDecision {
         guard let head else { return .close }
         if !(200..<300).contains(head.status.code) {
             let room = transport.maxErrorBodyBytes - errorBody.count

@@ -3,8 +3,9 @@ import Testing
 
 @testable import Probe
 
-/// ``LineFraming`` on its own: once its consumer no longer wants lines as they arrive, reads are
-/// held back, and their lines still reach it with the instant of the read that completed each.
+/// ``LineFraming`` and its ``LineBuffer`` on their own: once the consumer no longer wants lines as
+/// they arrive, reads are held back, and their lines still reach it with the instant of the read
+/// that completed each.
 @Suite struct LineFramingTests {
     /// Wants only its first line live; stops at the line `END`.
     struct RecordingLines: LineConsumer {
@@ -26,13 +27,23 @@ import Testing
     static let start = ContinuousClock.now
     static func instant(_ read: Int) -> ContinuousClock.Instant { start + .seconds(read) }
 
+    /// Hands `text` over as the connection hands a read: kept in the buffer when it holds it
+    /// back, consumed otherwise.
+    static func read(
+        _ text: String, at instant: ContinuousClock.Instant, into framing: inout LineFraming<RecordingLines>
+    ) throws -> ContinuousClock.Instant? {
+        let buffer = ByteBuffer(string: text)
+        if framing.buffer.holdBack(buffer, at: ClockReading(instant)) { return nil }
+        return try framing.consume(buffer, at: instant)
+    }
+
     @Test func heldBackLinesKeepTheInstantOfTheirOwnRead() throws {
         var framing = LineFraming(RecordingLines(), maxLineBytes: 1 << 10)
         // The end marker is cut between the third and fourth reads.
         let reads = ["first\nsec", "ond\nthird\n", "fourth\nEN", "D\nafter\n"]
         var stops: [ContinuousClock.Instant?] = []
         for (index, read) in reads.enumerated() {
-            stops.append(try framing.consume(ByteBuffer(string: read), at: Self.instant(index)))
+            stops.append(try Self.read(read, at: Self.instant(index), into: &framing))
             if index == 1 {
                 #expect(framing.lines.seen.map(\.line) == ["first"], "the second read is held back")
             }
@@ -47,7 +58,7 @@ import Testing
     @Test func theBodyEndConsumesWhatWasHeldBack() throws {
         var framing = LineFraming(RecordingLines(), maxLineBytes: 1 << 10)
         for (index, read) in ["first\n", "second\nthi", "rd"].enumerated() {
-            #expect(try framing.consume(ByteBuffer(string: read), at: Self.instant(index)) == nil)
+            #expect(try Self.read(read, at: Self.instant(index), into: &framing) == nil)
         }
         let ended = Self.instant(5)
         let result = try framing.finish(StreamTimes(requestSent: Self.start, responseEnded: ended))
@@ -60,7 +71,7 @@ import Testing
         // Without a marker, nothing after the first line is consumed before the body ends.
         var framing = LineFraming(RecordingLines(endMarkers: []), maxLineBytes: 1 << 10)
         for (index, read) in ["first\n", "END\n", "after"].enumerated() {
-            #expect(try framing.consume(ByteBuffer(string: read), at: Self.instant(index)) == nil)
+            #expect(try Self.read(read, at: Self.instant(index), into: &framing) == nil)
         }
         let result = try framing.finish(StreamTimes(requestSent: Self.start, responseEnded: Self.instant(9)))
 
@@ -70,11 +81,11 @@ import Testing
 
     @Test func aLineLongerThanTheLimitIsRefusedWhileHeldBack() throws {
         var framing = LineFraming(RecordingLines(), maxLineBytes: 1 << 10)
-        _ = try framing.consume(ByteBuffer(string: "first\n"), at: Self.instant(0))
+        _ = try Self.read("first\n", at: Self.instant(0), into: &framing)
         let garbage = String(repeating: "x", count: 16 << 10)
         #expect(throws: ProbeError.self) {
             // Five reads pass the batch size, so the line is measured while reads are held back.
-            for read in 0..<5 { _ = try framing.consume(ByteBuffer(string: garbage), at: Self.instant(read)) }
+            for read in 0..<5 { _ = try Self.read(garbage, at: Self.instant(read), into: &framing) }
         }
     }
 }

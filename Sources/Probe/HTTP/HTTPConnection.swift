@@ -92,7 +92,8 @@ final class HTTPConnection: ChannelInboundHandler, RemovableChannelHandler {
             state = .exchanging(exchange, responseStarted: true)
             exchange.receiver.head(head)
         case (.body(let buffer), .exchanging(let exchange, _)):
-            switch exchange.receiver.body(buffer) {
+            if let lineBuffer = exchange.receiver.lineBuffer, lineBuffer.holdBack(buffer, at: .now) { return }
+            switch exchange.receiver.body(buffer, .now) {
             case .more:
                 break
             case .drain:

@@ -25,8 +25,11 @@ struct HTTPResponseReceiver: Sendable {
     var requestSent: @Sendable () -> Void
     /// The response's head arrived.
     var head: @Sendable (HTTPResponseHead) -> Void
-    /// A part of the body arrived; the answer says whether to go on.
-    var body: @Sendable (ByteBuffer) -> BodyDecision
+    /// A part of the body arrived, read at the instant given; the answer says whether to go on.
+    var body: @Sendable (ByteBuffer, ContinuousClock.Instant) -> BodyDecision
+    /// Where a line body's parts are held back while its reader does not need them: a part it
+    /// keeps (``LineBuffer/holdBack(_:at:)``) is not passed to ``body``.
+    var lineBuffer: LineBuffer?
     /// The body ended.
     var end: @Sendable () -> Void
     /// The exchange failed; the flag says whether a response head had arrived.

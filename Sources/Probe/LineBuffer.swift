@@ -1,0 +1,127 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+import NIOCore
+
+/// The bytes of a streamed body that are not framed into lines yet, each read with the instant
+/// it was made: the start of an unfinished line, then any reads held back.
+///
+/// A class and not generic, so that the connection can keep a read here itself
+/// (``holdBack(_:at:)``) while the body's consumer does not need its lines yet: such a read
+/// runs none of the consumer's code. The events of a paced stream arrive tens of milliseconds
+/// apart, each to cold caches, and every function, type and object a read touches then costs
+/// microseconds; handing each held-back read to the generic consumer cost the probe about four
+/// times what keeping it here costs (Benchmarks/README.md, ProbeOverhead).
+///
+/// Only touched on the connection's event loop.
+final class LineBuffer: @unchecked Sendable {
+    /// What changes as reads come and lines go, in one stored property: each access to a class's
+    /// stored property is checked for exclusivity at run time, one check per call of the
+    /// connection's is enough.
+    private struct State {
+        var bytes: [UInt8] = []
+        var searched = 0
+        var reads: [(end: Int, at: ClockReading)] = []
+        var isHoldingBack = false
+        /// A read held one of the end markers: nothing is held back from then on.
+        var endIsNear = false
+    }
+
+    private var state = State()
+    /// Bytes found in the events that end a stream (its end event, an error event).
+    private let endMarkers: [StaticString]
+    /// Reads are held back until this many bytes have gathered.
+    private let batchBytes: Int
+
+    init(endMarkers: [StaticString], batchBytes: Int) {
+        self.endMarkers = endMarkers
+        self.batchBytes = batchBytes
+    }
+
+    /// Bytes not consumed yet.
+    var bytes: [UInt8] { state.bytes }
+    /// How much of ``bytes`` is known to hold no line break.
+    var searched: Int { state.searched }
+    /// Where each read in ``bytes`` ends, and when it was made.
+    var reads: [(end: Int, at: ClockReading)] { state.reads }
+    /// Whether reads are held back (set by the consumer's side once it no longer times lines as
+    /// they arrive). A read that holds an end marker clears it for good.
+    var isHoldingBack: Bool {
+        get { state.isHoldingBack }
+        set { state.isHoldingBack = newValue && !state.endIsNear }
+    }
+
+    /// Keeps `buffer`, read at `now`, when reads are held back, it holds no end marker and the
+    /// bytes gathered stay under the batch size; returns whether it kept it. A read it does not
+    /// keep goes to the consumer, which ``append(_:at:)``s it and consumes the lines.
+    func holdBack(_ buffer: ByteBuffer, at now: ClockReading) -> Bool {
+        let (endMarkers, batchBytes) = (self.endMarkers, self.batchBytes)
+        return buffer.withUnsafeReadableBytes { read in
+            Self.holdBack(read, at: now, in: &state, endMarkers: endMarkers, batchBytes: batchBytes)
+        }
+    }
+
+    private static func holdBack(
+        _ read: UnsafeRawBufferPointer, at now: ClockReading, in state: inout State, endMarkers: [StaticString],
+        batchBytes: Int
+    ) -> Bool {
+        guard state.isHoldingBack else { return false }
+        let start = state.bytes.count
+        guard start + read.count < batchBytes else { return false }
+        state.bytes.append(contentsOf: read)
+        state.endIsNear = endMarkers.contains { marker in
+            find(marker, in: state.bytes, from: max(0, start - marker.utf8CodeUnitCount + 1))
+        }
+        if state.endIsNear {
+            state.bytes.removeSubrange(start...)
+            state.isHoldingBack = false
+            return false
+        }
+        state.reads.append((state.bytes.count, now))
+        return true
+    }
+
+    /// Adds `buffer`, read at `now`, for its lines to be consumed.
+    func append(_ buffer: ByteBuffer, at now: ContinuousClock.Instant) {
+        buffer.withUnsafeReadableBytes { state.bytes.append(contentsOf: $0) }
+        state.reads.append((state.bytes.count, ClockReading(now)))
+    }
+
+    /// Drops the first `count` bytes, whose lines were consumed, and the reads they came in.
+    func removeConsumed(_ count: Int) {
+        state.bytes.removeFirst(count)
+        state.searched = state.bytes.count
+        state.reads.removeAll(keepingCapacity: true)
+    }
+
+    /// The index of the first `\n` in ``bytes`` at or after `start`, found with `memchr` (the
+    /// collection's `firstIndex(of:)` goes byte by byte, and every byte of a stream is searched).
+    func newline(from start: Int) -> Int? {
+        state.bytes.withUnsafeBufferPointer { buffer in
+            guard start < buffer.count, let base = buffer.baseAddress,
+                let found = memchr(base + start, Int32(UInt8(ascii: "\n")), buffer.count - start)
+            else { return nil }
+            return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+        }
+    }
+
+    /// Whether `marker` occurs in `bytes` at or after `start`: `memchr` finds each candidate
+    /// first byte, `memcmp` checks the rest (Glibc's `memmem` is not visible to Swift).
+    private static func find(_ marker: StaticString, in bytes: [UInt8], from start: Int) -> Bool {
+        let count = marker.utf8CodeUnitCount
+        return bytes.withUnsafeBufferPointer { buffer in
+            guard count > 0, let base = buffer.baseAddress else { return false }
+            var position = start
+            while buffer.count - position >= count,
+                let found = memchr(base + position, Int32(marker.utf8Start.pointee), buffer.count - position - count + 1)
+            {
+                let candidate = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                if memcmp(base + candidate, marker.utf8Start, count) == 0 { return true }
+                position = candidate + 1
+            }
+            return false
+        }
+    }
+}
