@@ -22,8 +22,11 @@ final class LineBuffer: @unchecked Sendable {
     /// stored property is checked for exclusivity at run time, one check per call of the
     /// connection's is enough.
     private struct State {
+        /// Bytes not consumed yet.
         var bytes: [UInt8] = []
+        /// How much of `bytes` is known to hold no line break.
         var searched = 0
+        /// Where each read in `bytes` ends, and when it was made.
         var reads: [(end: Int, at: ClockReading)] = []
         var isHoldingBack = false
         /// A read held one of the end markers: nothing is held back from then on.
@@ -44,12 +47,6 @@ final class LineBuffer: @unchecked Sendable {
         state.reads.reserveCapacity(256)
     }
 
-    /// Bytes not consumed yet.
-    var bytes: [UInt8] { state.bytes }
-    /// How much of ``bytes`` is known to hold no line break.
-    var searched: Int { state.searched }
-    /// Where each read in ``bytes`` ends, and when it was made.
-    var reads: [(end: Int, at: ClockReading)] { state.reads }
     /// Whether reads are held back (set by the consumer's side once it no longer times lines as
     /// they arrive). A read that holds an end marker clears it for good.
     var isHoldingBack: Bool {
@@ -93,16 +90,36 @@ final class LineBuffer: @unchecked Sendable {
         state.reads.append((state.bytes.count, ClockReading(now)))
     }
 
-    /// Drops the first `count` bytes, whose lines were consumed, and the reads they came in.
-    func removeConsumed(_ count: Int) {
-        state.bytes.removeFirst(count)
+    /// Hands every whole line gathered to `consume` (without its line break, `\r\n` or `\n`),
+    /// with the instant of the read that brought its line break, and drops them. Stops when
+    /// `consume` returns `false`, and returns the instant of that line; otherwise `nil`, with
+    /// only the ``unfinishedLine`` left.
+    func consumeLines(
+        _ consume: (ArraySlice<UInt8>, ContinuousClock.Instant) throws(ProbeError) -> Bool
+    ) throws(ProbeError) -> ContinuousClock.Instant? {
+        var lineStart = 0
+        var read = 0
+        while let newline = newline(from: max(state.searched, lineStart)) {
+            while state.reads[read].end <= newline { read += 1 }
+            var lineEnd = newline
+            if lineEnd > lineStart, state.bytes[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
+            let at = state.reads[read].at.instant
+            guard try consume(state.bytes[lineStart..<lineEnd], at) else { return at }
+            lineStart = newline + 1
+        }
+        state.bytes.removeFirst(lineStart)
         state.searched = state.bytes.count
         state.reads.removeAll(keepingCapacity: true)
+        return nil
     }
 
-    /// The index of the first `\n` in ``bytes`` at or after `start`, found with `memchr` (the
+    /// The start of a line whose break has not arrived: all that is left after
+    /// ``consumeLines(_:)`` has run.
+    var unfinishedLine: ArraySlice<UInt8> { state.bytes[...] }
+
+    /// The index of the first `\n` in the bytes at or after `start`, found with `memchr` (the
     /// collection's `firstIndex(of:)` goes byte by byte, and every byte of a stream is searched).
-    func newline(from start: Int) -> Int? {
+    private func newline(from start: Int) -> Int? {
         state.bytes.withUnsafeBufferPointer { buffer in
             guard start < buffer.count, let base = buffer.baseAddress,
                 let found = memchr(base + start, Int32(UInt8(ascii: "\n")), buffer.count - start)

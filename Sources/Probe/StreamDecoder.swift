@@ -13,7 +13,7 @@ protocol StreamDecoder: Sendable {
     var isComplete: Bool { get }
     /// Bytes that the provider's end event and error event hold (see ``LineConsumer/endMarkers``).
     /// A marker found elsewhere, in an answer's text, only makes the rest of the stream be
-    /// decoded as it arrives. A stored `static let`: it is asked for on every read.
+    /// decoded as it arrives.
     static var endMarkers: [StaticString] { get }
 }
 

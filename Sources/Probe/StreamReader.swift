@@ -70,24 +70,14 @@ struct LineFraming<Lines: LineConsumer>: BodyConsumer {
         return stop
     }
 
-    /// Consumes every whole line in the buffer, each at the instant of the read that holds its
-    /// line break; returns the instant of the line the consumer stopped at, if it stopped.
+    /// Consumes every whole line in the buffer; returns the instant of the line the consumer
+    /// stopped at, if it stopped.
     private mutating func consumeLines() throws(ProbeError) -> ContinuousClock.Instant? {
-        var lineStart = 0
-        var read = 0
-        while let newline = buffer.newline(from: max(buffer.searched, lineStart)) {
-            while buffer.reads[read].end <= newline { read += 1 }
-            var lineEnd = newline
-            if lineEnd > lineStart, buffer.bytes[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
-            let keepGoing = try lines.consume(line: buffer.bytes[lineStart..<lineEnd], at: buffer.reads[read].at.instant)
-            lineStart = newline + 1
-            if !keepGoing {
-                stopped = true
-                return buffer.reads[read].at.instant
-            }
+        if let stop = try buffer.consumeLines({ line, at throws(ProbeError) in try lines.consume(line: line, at: at) }) {
+            stopped = true
+            return stop
         }
-        buffer.removeConsumed(lineStart)
-        if buffer.bytes.count > maxLineBytes {
+        if buffer.unfinishedLine.count > maxLineBytes {
             throw ProbeError(.invalidResponse, "response line longer than \(maxLineBytes) bytes")
         }
         return nil
@@ -98,8 +88,8 @@ struct LineFraming<Lines: LineConsumer>: BodyConsumer {
         if !stopped {
             if let stop = try consumeLines() {
                 times.responseEnded = stop
-            } else if !buffer.bytes.isEmpty {
-                _ = try lines.consume(line: buffer.bytes[...], at: times.responseEnded)
+            } else if !buffer.unfinishedLine.isEmpty {
+                _ = try lines.consume(line: buffer.unfinishedLine, at: times.responseEnded)
             }
         }
         return try lines.finish(times)

@@ -101,7 +101,9 @@ for _ in 0..<rounds {
 let eventsBeforeContent = try String(contentsOf: fixture, encoding: .utf8).split(separator: "\n")
     .filter { $0.hasPrefix("data: {") }.firstIndex { $0.contains(#""content":""#) && !$0.contains(#""content":"""#) } ?? 0
 let expectedTTFT = 0.150 + 0.020 * Double(eventsBeforeContent)
-let slow = try config(prefix: "/delay/150/20")
+/// The replay server's path prefix for that pacing.
+let paced = "/delay/150/20"
+let slow = try config(prefix: paced)
 let slowProber = Prober(config: slow, metrics: ProbeMetrics(registry: MetricRegistry(), config: slow), client: probeClient, logger: logger)
 var ttftErrors: [Double] = []
 var tpotErrors: [Double] = []
@@ -120,7 +122,7 @@ var pacedProbeCPU: [Double] = []
 var pacedBareNIOCPU: [Double] = []
 for _ in 0..<pacedRounds {
     pacedProbeCPU.append(await cpuPerCall(pacedRequestsPerRound, pacedProbeOnce))
-    pacedBareNIOCPU.append(try await cpuPerCall(pacedRequestsPerRound) { _ = try await bareNIO.post("/delay/150/20/v1/chat/completions") })
+    pacedBareNIOCPU.append(try await cpuPerCall(pacedRequestsPerRound) { _ = try await bareNIO.post("\(paced)/v1/chat/completions") })
 }
 try await bareNIO.close()
 
@@ -128,7 +130,7 @@ try await bareNIO.close()
 // the same measure as URLSession's below.
 var clientErrors: [Double] = []
 for _ in 0..<15 {
-    var request = HTTPClientRequest(url: "\(base)/delay/150/20/v1/chat/completions")
+    var request = HTTPClientRequest(url: "\(base)\(paced)/v1/chat/completions")
     request.method = .POST
     let start = ContinuousClock.now
     let response = try await client.execute(request, timeout: .seconds(10))
@@ -153,7 +155,7 @@ for _ in 0..<15 {
     let delegate = FirstByte()
     let session = URLSession(configuration: .ephemeral, delegate: delegate, delegateQueue: nil)
     delegate.start = ContinuousClock.now
-    session.dataTask(with: URL(string: "\(base)/delay/150/20/v1/chat/completions")!).resume()
+    session.dataTask(with: URL(string: "\(base)\(paced)/v1/chat/completions")!).resume()
     delegate.done.wait()
     urlSessionErrors.append((delegate.first!.seconds - 0.150) * 1000)
     session.invalidateAndCancel()
