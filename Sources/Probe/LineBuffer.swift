@@ -129,18 +129,21 @@ final class LineBuffer: @unchecked Sendable {
     }
 
     /// Whether `marker` occurs in `bytes` at or after `start`: `memchr` finds each candidate
-    /// first byte, `memcmp` checks the rest (Glibc's `memmem` is not visible to Swift).
+    /// first byte, the second byte is compared in place (a marker such as `"error"` starts with
+    /// a byte every JSON key has) and only then `memcmp` checks the rest (Glibc's `memmem` is
+    /// not visible to Swift).
     private static func find(_ marker: StaticString, in bytes: [UInt8], from start: Int) -> Bool {
         let count = marker.utf8CodeUnitCount
+        let expected = marker.utf8Start
         return bytes.withUnsafeBufferPointer { buffer in
             guard count > 0, let base = buffer.baseAddress else { return false }
             var position = start
             while buffer.count - position >= count,
-                let found = memchr(base + position, Int32(marker.utf8Start.pointee), buffer.count - position - count + 1)
+                let found = memchr(base + position, Int32(expected.pointee), buffer.count - position - count + 1)
             {
-                let candidate = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-                if memcmp(base + candidate, marker.utf8Start, count) == 0 { return true }
-                position = candidate + 1
+                let candidate = found.assumingMemoryBound(to: UInt8.self)
+                if count == 1 || (candidate[1] == expected[1] && memcmp(candidate, expected, count) == 0) { return true }
+                position = base.distance(to: candidate) + 1
             }
             return false
         }

@@ -30,7 +30,14 @@ final class HTTPConnection: ChannelInboundHandler, RemovableChannelHandler {
     let endpoint: HTTPEndpoint
     private unowned let pool: ConnectionPool
     private var context: ChannelHandlerContext?
-    private var state = State.idle
+    private var state = State.idle {
+        didSet {
+            if case .exchanging = state {} else { heldLines = nil }
+        }
+    }
+    /// The line buffer of the exchange being carried (see ``HTTPResponseReceiver/lineBuffer``),
+    /// kept beside the state so that a read it holds back touches nothing else.
+    private var heldLines: LineBuffer?
     /// Whether it was used before: a reused connection that fails before any response is
     /// retried once, as the server may have closed it while it was idle.
     private(set) var wasUsed = false
@@ -63,6 +70,7 @@ final class HTTPConnection: ChannelInboundHandler, RemovableChannelHandler {
         idleTimer = nil
         exchange.connection = self
         state = .exchanging(exchange, responseStarted: false)
+        heldLines = exchange.receiver.lineBuffer
         keepAlive = true
         let request = exchange.request
         context.write(wrapOutboundOut(.head(request.head)), promise: nil)
@@ -86,13 +94,22 @@ final class HTTPConnection: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch (unwrapInboundIn(data), state) {
+        let part = unwrapInboundIn(data)
+        // Most reads of a stream are held back: they are kept before anything else is looked at,
+        // and everything else is in a function of its own, whose locals (clock instants among
+        // them, of a type whose size is only known at run time) this path does not set up.
+        if case .body(let buffer) = part, let heldLines, heldLines.holdBack(buffer, at: .now) { return }
+        receive(part, context: context)
+    }
+
+    @inline(never)
+    private func receive(_ part: HTTPClientResponsePart, context: ChannelHandlerContext) {
+        switch (part, state) {
         case (.head(let head), .exchanging(let exchange, _)):
             keepAlive = head.isKeepAlive
             state = .exchanging(exchange, responseStarted: true)
             exchange.receiver.head(head)
         case (.body(let buffer), .exchanging(let exchange, _)):
-            if let lineBuffer = exchange.receiver.lineBuffer, lineBuffer.holdBack(buffer, at: .now) { return }
             switch exchange.receiver.body(buffer, .now) {
             case .more:
                 break
