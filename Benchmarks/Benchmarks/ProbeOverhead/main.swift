@@ -116,7 +116,7 @@ var tpotErrors: [Double] = []
     let events = Double(outcome.contentChunks + 1)
     tpotErrors.append((gaps.seconds / events - 0.020) * 1000)
 }
-let pacedRounds = 5
+let pacedRounds = 9
 let pacedRequestsPerRound = 3
 var pacedProbeCPU: [Double] = []
 var pacedBareNIOCPU: [Double] = []
