@@ -13,7 +13,7 @@ import NIOCore
 /// runs none of the consumer's code. The events of a paced stream arrive tens of milliseconds
 /// apart, each to cold caches, and every function, type and object a read touches then costs
 /// microseconds: handing each held-back read to the generic consumer took the connection's
-/// handler 17-20 µs per read, keeping it here 10-12 µs, against 3-4 µs for a handler that only
+/// handler 17-20 µs per read, keeping it here 9-10 µs, against 4-4.5 µs for a handler that only
 /// counts the bytes (Benchmarks/README.md, ProbeOverhead).
 ///
 /// Only touched on the connection's event loop.

@@ -96,8 +96,8 @@ final class HTTPConnection: ChannelInboundHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = unwrapInboundIn(data)
         // Most reads of a stream are held back: they are kept before anything else is looked at,
-        // and everything else is in a function of its own, whose locals (clock instants among
-        // them, of a type whose size is only known at run time) this path does not set up.
+        // and everything else is in a function of its own, so this path sets up none of its
+        // locals.
         if case .body(let buffer) = part, let heldLines, heldLines.holdBack(buffer, at: .now) { return }
         receive(part, context: context)
     }
