@@ -7,7 +7,8 @@ import Testing
 /// simulated models, an Ollama server replaying Ollama's documented stream (for the
 /// server-reported durations), a prediction endpoint and a model server exporter (for seed
 /// 004's `model_resource_usage`), all served here, scraped every 2 s and evaluated with the
-/// shipped rules; and three days of backfilled cost history, for the panels that compare today
+/// shipped rules; a simulated model whose every probe outlasts its 1 s schedule (so the skipped
+/// probes panel has data whatever the latency draws); and three days of backfilled cost history, for the panels that compare today
 /// with the week before.
 struct DashboardDataTests {
     /// A fraud detector answering every prediction, and the resource metrics its server exports.
@@ -53,6 +54,13 @@ struct DashboardDataTests {
                         endpoint: http://127.0.0.1:\(serverPort)
                         schedule: 2s
                         pricing: {input_per_million: 0.1, output_per_million: 0.2}
+                        prompts: [{name: hello, prompt: "Say hello."}]
+                      - name: sim-overrunning
+                        provider: simulated
+                        model: slow
+                        schedule: 1s
+                        pricing: {input_per_million: 1, output_per_million: 1}
+                        simulation: {time_to_first_token: 1500ms, jitter: 0, error_ratio: 0, rate_limit_ratio: 0}
                         prompts: [{name: hello, prompt: "Say hello."}]
                       - name: fraud-detector
                         provider: prediction
