@@ -121,7 +121,10 @@ struct AlertingDifferentialTests {
                         do {
                             try await Self.drive(exporter, sides)
                             Self.printScrapePhases(exporter)
-                            try Self.compare(prometheus: sides[0], llmwatch: sides[1])
+                            let cleared = [
+                                try await Self.deepestCleared(sides[0]), try await Self.deepestCleared(sides[1]),
+                            ]
+                            try Self.compare(prometheus: sides[0], llmwatch: sides[1], deepestCleared: cleared)
                         } catch {
                             print("llmwatch log:\n\(llmwatch.process.output.suffix(3000))")
                             await llmwatch.stop()
@@ -246,7 +249,29 @@ struct AlertingDifferentialTests {
         return out
     }
 
-    static func compare(prometheus theirs: Side, llmwatch ours: Side) throws {
+    /// When the deepest-queue condition cleared in `side`: the time of the first sample of the
+    /// recording rule at or under the alert's threshold after one above it. The alert rule reads
+    /// it in the same evaluation.
+    static func deepestCleared(_ side: Side) async throws -> Date {
+        let body = try await HTTP.get(
+            side.baseURL + "/api/v1/query?" + formEncode([("query", #"job:queue_depth:max{job="exporter"}[5m]"#)])
+        ).body
+        let object = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]
+        let result = (object?["data"] as? [String: Any])?["result"] as? [[String: Any]] ?? []
+        let samples = (result.first?["values"] as? [[Any]] ?? []).compactMap { pair -> (Double, Double)? in
+            guard let time = pair.first as? Double, let text = pair.last as? String, let value = Double(text) else {
+                return nil
+            }
+            return (time, value)
+        }
+        let high = try #require(samples.firstIndex { $0.1 > 40 }, "\(side.name) recorded the high value: \(body)")
+        let low = try #require(samples[high...].first { $0.1 <= 40 }, "\(side.name) recorded the low value again: \(body)")
+        return Date(timeIntervalSince1970: low.0)
+    }
+
+    /// Compares what both did; `deepestCleared` holds when the deepest-queue condition cleared
+    /// in Prometheus and in llmwatch, in that order.
+    static func compare(prometheus theirs: Side, llmwatch ours: Side, deepestCleared: [Date]) throws {
         // (a) The same alerts went through the same states.
         let theirSequences = theirs.timeline.sequences
         let ourSequences = ours.timeline.sequences
@@ -318,14 +343,17 @@ struct AlertingDifferentialTests {
                 ourSends.count == theirSends.count && zip(ourSends, theirSends).allSatisfy { abs($0 - $1) < 0.1 },
                 "firing sends of \(key) after startsAt: llmwatch \(ourSummary.sends), prometheus \(theirSummary.sends)")
         }
-        // keep_firing_for: the deepest-queue alert resolves later than the per-queue one, which
-        // resolved at the first evaluation of the low value in the same group.
-        func keptFiring(_ summaries: [String: Summary]) -> Double? {
-            guard let kept = summaries["QueueBacklogDeepest"], let plain = summaries["QueueBacklog"] else { return nil }
-            return kept.resolvedAt.timeIntervalSince(plain.resolvedAt)
+        // keep_firing_for: the deepest-queue alert resolves that long after the evaluation that
+        // first saw its condition clear. (Measured from the recording rule's own samples: a
+        // scrape that lands inside a group evaluation, between the recording rule and the
+        // per-queue alert, moves the per-queue alert's resolution one interval apart from it,
+        // in Prometheus as in llmwatch.)
+        func keptFiring(_ summaries: [String: Summary], cleared: Date) -> Double? {
+            summaries["QueueBacklogDeepest"].map { $0.resolvedAt.timeIntervalSince(cleared) }
         }
-        let theirKept = try #require(keptFiring(theirSummaries))
-        let ourKept = try #require(keptFiring(ourSummaries))
+        let theirKept = try #require(keptFiring(theirSummaries, cleared: deepestCleared[0]))
+        let ourKept = try #require(keptFiring(ourSummaries, cleared: deepestCleared[1]))
+        #expect(abs(theirKept - 2) < 0.5, "prometheus kept firing for its keep_firing_for of 2s: \(theirKept)s")
         #expect(
             abs(ourKept - theirKept) < 0.5,
             "kept firing after the condition cleared: llmwatch \(ourKept)s, prometheus \(theirKept)s")
