@@ -7,8 +7,9 @@ import Testing
 /// simulated models, an Ollama server replaying Ollama's documented stream (for the
 /// server-reported durations), a prediction endpoint and a model server exporter (for seed
 /// 004's `model_resource_usage`), all served here, scraped every 2 s and evaluated with the
-/// shipped rules; a simulated model whose every probe outlasts its 1 s schedule (so the skipped
-/// probes panel has data whatever the latency draws); and three days of backfilled cost history, for the panels that compare today
+/// shipped rules; a simulated model whose every probe outlasts its 1 s schedule and is rate
+/// limited (so the panels of skipped probes and rate limits have data whatever the shipped
+/// models' random draws give); and three days of backfilled cost history, for the panels that compare today
 /// with the week before.
 struct DashboardDataTests {
     /// A fraud detector answering every prediction, and the resource metrics its server exports.
@@ -55,12 +56,12 @@ struct DashboardDataTests {
                         schedule: 2s
                         pricing: {input_per_million: 0.1, output_per_million: 0.2}
                         prompts: [{name: hello, prompt: "Say hello."}]
-                      - name: sim-overrunning
+                      - name: sim-late-and-limited
                         provider: simulated
                         model: slow
                         schedule: 1s
                         pricing: {input_per_million: 1, output_per_million: 1}
-                        simulation: {time_to_first_token: 1500ms, jitter: 0, error_ratio: 0, rate_limit_ratio: 0}
+                        simulation: {time_to_first_token: 1500ms, jitter: 0, error_ratio: 0, rate_limit_ratio: 1}
                         prompts: [{name: hello, prompt: "Say hello."}]
                       - name: fraud-detector
                         provider: prediction
