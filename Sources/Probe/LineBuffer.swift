@@ -18,9 +18,7 @@ import NIOCore
 ///
 /// Only touched on the connection's event loop.
 final class LineBuffer: @unchecked Sendable {
-    /// What changes as reads come and lines go, in one stored property: each access to a class's
-    /// stored property is checked for exclusivity at run time, one check per call of the
-    /// connection's is enough.
+    /// What changes as reads come and lines go, in one stored property.
     private struct State {
         /// Bytes not consumed yet.
         var bytes: [UInt8] = []
@@ -33,7 +31,11 @@ final class LineBuffer: @unchecked Sendable {
         var endIsNear = false
     }
 
-    private var state = State()
+    /// Not checked for exclusivity at run time, as a class's stored property otherwise is: only
+    /// the connection's event loop touches it, and no access to it here spans a call that could
+    /// reach it again (``consumeLines(_:)`` calls its consumer between accesses, never inside
+    /// one). On a held-back read the check was the runtime's code to cold caches once more.
+    @exclusivity(unchecked) private var state = State()
     /// Bytes found in the events that end a stream (its end event, an error event).
     private let endMarkers: [StaticString]
     /// Reads are held back until this many bytes have gathered.
