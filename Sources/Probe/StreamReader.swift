@@ -125,13 +125,10 @@ struct WholeBody: BodyConsumer {
 final class ResponseReader<Consumer: BodyConsumer>: @unchecked Sendable {
     typealias Continuation = CheckedContinuation<Swift.Result<Consumer.Result, ProbeError>, Never>
 
-    /// The running exchange holds this reader (its receiver's callbacks do), so the reader lets
-    /// go of the exchange once it has delivered: otherwise each would keep the other alive.
     private struct Handoff {
         var continuation: Continuation?
         var exchange: ProbeHTTPClient.RunningExchange?
         var cancelled = false
-        var delivered = false
     }
 
     private let handoff = Mutex(Handoff())
@@ -155,11 +152,10 @@ final class ResponseReader<Consumer: BodyConsumer>: @unchecked Sendable {
         handoff.withLock { $0.continuation = continuation }
     }
 
-    /// Takes the running exchange, to cancel it; cancels it at once if the caller already gave up,
-    /// and does not keep it if it already ended.
+    /// Takes the running exchange, to cancel it; cancels it at once if the caller already gave up.
     func attach(_ exchange: ProbeHTTPClient.RunningExchange) {
         let cancelNow = handoff.withLock { handoff -> Bool in
-            if !handoff.delivered { handoff.exchange = exchange }
+            handoff.exchange = exchange
             return handoff.cancelled
         }
         if cancelNow { exchange.cancel() }
@@ -186,11 +182,7 @@ final class ResponseReader<Consumer: BodyConsumer>: @unchecked Sendable {
     /// Hands `result` to the caller, once; later calls do nothing.
     private func deliver(_ result: Swift.Result<Consumer.Result, ProbeError>) {
         let continuation = handoff.withLock { handoff in
-            defer {
-                handoff.continuation = nil
-                handoff.exchange = nil
-                handoff.delivered = true
-            }
+            defer { handoff.continuation = nil }
             return handoff.continuation
         }
         continuation?.resume(returning: result)

@@ -32,11 +32,11 @@ final class HTTPConnection: ChannelInboundHandler, RemovableChannelHandler {
     private var context: ChannelHandlerContext?
     private var state = State.idle {
         didSet {
-            if case .exchanging = state {} else { heldLines = nil }
+            if case .exchanging(let exchange, _) = state { heldLines = exchange.lineBuffer } else { heldLines = nil }
         }
     }
     /// The line buffer of the exchange being carried (see ``HTTPResponseReceiver/lineBuffer``),
-    /// kept beside the state so that a read it holds back touches nothing else.
+    /// derived from `state` and kept beside it so that a read it holds back touches nothing else.
     private var heldLines: LineBuffer?
     /// Whether it was used before: a reused connection that fails before any response is
     /// retried once, as the server may have closed it while it was idle.
@@ -70,7 +70,6 @@ final class HTTPConnection: ChannelInboundHandler, RemovableChannelHandler {
         idleTimer = nil
         exchange.connection = self
         state = .exchanging(exchange, responseStarted: false)
-        heldLines = exchange.receiver.lineBuffer
         keepAlive = true
         let request = exchange.request
         context.write(wrapOutboundOut(.head(request.head)), promise: nil)
@@ -79,7 +78,7 @@ final class HTTPConnection: ChannelInboundHandler, RemovableChannelHandler {
         }
         let sent = context.eventLoop.makePromise(of: Void.self)
         sent.futureResult.whenSuccess {
-            if !exchange.isFinished { exchange.receiver.requestSent() }
+            exchange.requestSent()
         }
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: sent)
     }
@@ -108,9 +107,9 @@ final class HTTPConnection: ChannelInboundHandler, RemovableChannelHandler {
         case (.head(let head), .exchanging(let exchange, _)):
             keepAlive = head.isKeepAlive
             state = .exchanging(exchange, responseStarted: true)
-            exchange.receiver.head(head)
+            exchange.head(head)
         case (.body(let buffer), .exchanging(let exchange, _)):
-            switch exchange.receiver.body(buffer, .now) {
+            switch exchange.body(buffer, at: .now) {
             case .more:
                 break
             case .drain:
@@ -127,8 +126,7 @@ final class HTTPConnection: ChannelInboundHandler, RemovableChannelHandler {
             state = .draining(deadline, dropped: total)
             if total > Self.drainLimit { context.close(promise: nil) }
         case (.end, .exchanging(let exchange, _)):
-            exchange.finish()
-            exchange.receiver.end()
+            exchange.end()
             responseEnded(context: context)
         case (.end, .draining(let deadline, _)):
             deadline.cancel()

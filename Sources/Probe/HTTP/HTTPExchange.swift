@@ -60,9 +60,14 @@ enum HTTPConnectionError: Error, CustomStringConvertible {
 /// One request and its response, from the pool's point of view. Made by the calling task and
 /// handed to the client's event loop (``ProbeHTTPClient/execute(_:timeout:receiver:)``), then only
 /// touched there.
+///
+/// The receiver gets its calls through the exchange, and the exchange lets go of it once it has
+/// had its last one: a receiver may hold the ``ProbeHTTPClient/RunningExchange`` it was given (to
+/// cancel it), and neither would be freed otherwise.
 final class HTTPExchange: @unchecked Sendable {
     let request: HTTPRequest
-    let receiver: HTTPResponseReceiver
+    /// `nil` once finished.
+    private var receiver: HTTPResponseReceiver?
     /// The connection carrying it, once it has one.
     var connection: HTTPConnection?
     /// When it fails as timed out, unless it ended before.
@@ -80,17 +85,40 @@ final class HTTPExchange: @unchecked Sendable {
         self.receiver = receiver
     }
 
-    /// The receiver has had its last call.
+    /// The receiver's line buffer (see ``HTTPResponseReceiver/lineBuffer``), while not finished.
+    var lineBuffer: LineBuffer? { receiver?.lineBuffer }
+
+    /// Tells the receiver the whole request was written, unless it is finished.
+    func requestSent() { receiver?.requestSent() }
+
+    /// Hands the response's head to the receiver.
+    func head(_ head: HTTPResponseHead) { receiver?.head(head) }
+
+    /// Hands a part of the body to the receiver; a finished exchange wants nothing more.
+    func body(_ buffer: ByteBuffer, at now: ContinuousClock.Instant) -> BodyDecision {
+        receiver?.body(buffer, now) ?? .close
+    }
+
+    /// The receiver has had its last call: the exchange lets go of it.
     func finish() {
         isFinished = true
+        receiver = nil
         deadline?.cancel()
         deadline = nil
+    }
+
+    /// Tells the receiver the body ended, as its last call.
+    func end() {
+        let receiver = self.receiver
+        finish()
+        receiver?.end()
     }
 
     /// Gives the receiver its failure, once.
     func fail(_ error: any Error, responseStarted: Bool) {
         guard !isFinished else { return }
+        let receiver = self.receiver
         finish()
-        receiver.fail(error, responseStarted)
+        receiver?.fail(error, responseStarted)
     }
 }
