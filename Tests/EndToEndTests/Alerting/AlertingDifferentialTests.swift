@@ -121,9 +121,10 @@ struct AlertingDifferentialTests {
                         do {
                             try await Self.drive(exporter, sides)
                             Self.printScrapePhases(exporter)
-                            let cleared = [
-                                try await Self.deepestCleared(sides[0]), try await Self.deepestCleared(sides[1]),
-                            ]
+                            let cleared = (
+                                prometheus: try await Self.deepestCleared(sides[0]),
+                                llmwatch: try await Self.deepestCleared(sides[1])
+                            )
                             try Self.compare(prometheus: sides[0], llmwatch: sides[1], deepestCleared: cleared)
                         } catch {
                             print("llmwatch log:\n\(llmwatch.process.output.suffix(3000))")
@@ -270,8 +271,10 @@ struct AlertingDifferentialTests {
     }
 
     /// Compares what both did; `deepestCleared` holds when the deepest-queue condition cleared
-    /// in Prometheus and in llmwatch, in that order.
-    static func compare(prometheus theirs: Side, llmwatch ours: Side, deepestCleared: [Date]) throws {
+    /// in each.
+    static func compare(
+        prometheus theirs: Side, llmwatch ours: Side, deepestCleared: (prometheus: Date, llmwatch: Date)
+    ) throws {
         // (a) The same alerts went through the same states.
         let theirSequences = theirs.timeline.sequences
         let ourSequences = ours.timeline.sequences
@@ -351,8 +354,8 @@ struct AlertingDifferentialTests {
         func keptFiring(_ summaries: [String: Summary], cleared: Date) -> Double? {
             summaries["QueueBacklogDeepest"].map { $0.resolvedAt.timeIntervalSince(cleared) }
         }
-        let theirKept = try #require(keptFiring(theirSummaries, cleared: deepestCleared[0]))
-        let ourKept = try #require(keptFiring(ourSummaries, cleared: deepestCleared[1]))
+        let theirKept = try #require(keptFiring(theirSummaries, cleared: deepestCleared.prometheus))
+        let ourKept = try #require(keptFiring(ourSummaries, cleared: deepestCleared.llmwatch))
         #expect(abs(theirKept - 2) < 0.5, "prometheus kept firing for its keep_firing_for of 2s: \(theirKept)s")
         #expect(
             abs(ourKept - theirKept) < 0.5,
