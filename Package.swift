@@ -38,6 +38,7 @@ let package = Package(
             dependencies: [
                 "Series", "Exposition",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -52,6 +53,7 @@ let package = Package(
                 "TSDB", "Scrape", "PrometheusConfig", "Evaluator", "Notifier", "SLO", "RemoteQuery", "RemoteWrite", "Web",
                 "Exposition", "PromQL", "Series", "Config",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -199,6 +201,7 @@ let package = Package(
             dependencies: [
                 "Web", "Probe", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),

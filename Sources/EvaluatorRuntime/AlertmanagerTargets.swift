@@ -2,16 +2,21 @@ import Foundation
 import Logging
 import Notifier
 import PrometheusConfig
+import Scrape
 import Series
 
 /// The Alertmanagers of `alerting.alertmanagers` as Prometheus discovers them: each target of
 /// `static_configs` and of the `file_sd_configs` files (read at every load) gets
 /// `__address__`, `__scheme__` and `__alerts_path__`, goes through `relabel_configs`, and is
-/// sent to at `<scheme>://<address><path_prefix>/api/v2/alerts` with the section's credentials
-/// and timeout.
+/// sent to at `<scheme>://<address><path_prefix>/api/v2/alerts` with the section's credentials,
+/// timeout and `tls_config`.
 enum AlertmanagerTargets {
-    /// The destinations of `alerting`, and problems worth logging (unreadable files, bad targets).
-    static func destinations(_ alerting: AlertingConfig) -> (destinations: [HTTPDestination], problems: [String]) {
+    /// The destinations of `alerting`, and problems worth logging (unreadable files, bad
+    /// targets); throws when a section's `tls_config` files cannot be used, which fails the
+    /// load as it fails Prometheus's.
+    static func destinations(
+        _ alerting: AlertingConfig
+    ) throws(TLSSetupError) -> (destinations: [HTTPDestination], problems: [String]) {
         var destinations: [HTTPDestination] = []
         var problems: [String] = []
         for config in alerting.alertmanagers {
@@ -27,6 +32,7 @@ enum AlertmanagerTargets {
                     }
                 }
             }
+            let tls = config.http.tls == TLSConfig() ? nil : try config.http.tls.clientConfiguration()
             var headers: [String: String] = [:]
             do {
                 if let authorization = try config.http.authorizationHeader() { headers["Authorization"] = authorization }
@@ -38,9 +44,15 @@ enum AlertmanagerTargets {
                 for result in config.buildTargets(group) {
                     switch result {
                     case .active(let labels, _):
+                        let url = config.alertsURL(labels: labels)
+                        let connection = tls.map { tls in
+                            let (requestURL, dnsOverride) = config.http.tls.connection(to: url)
+                            return ClientConnection(
+                                tls: tls, requestURL: requestURL == url ? nil : requestURL, dnsOverride: dnsOverride)
+                        }
                         destinations.append(
                             HTTPDestination(
-                                url: config.alertsURL(labels: labels), headers: headers, timeout: config.timeout.duration))
+                                url: url, headers: headers, timeout: config.timeout.duration, connection: connection))
                     case .dropped:
                         break
                     case .failed(let reason):

@@ -5,6 +5,7 @@ import Exposition
 import Foundation
 import Hummingbird
 import Logging
+import NIOSSL
 import Notifier
 import PromQL
 import PrometheusConfig
@@ -44,6 +45,8 @@ public final class EvaluatorRuntime: Sendable {
     let rules: RuleManager
     let notifier: Notifier
     let remoteWriters: [RemoteWriteQueue]
+    /// The clients of remote-write endpoints with a `tls_config` of their own.
+    private let remoteWriteClients: [HTTPClient]
     let sloExport = SLOExport()
     let ruleMetrics = RuleGroupMetrics()
     let engine: PromQLEngine
@@ -62,8 +65,6 @@ public final class EvaluatorRuntime: Sendable {
         } catch {
             throw Failure(description: "cannot open the time-series store at \(options.storagePath): \(error)")
         }
-        client = HTTPClient(
-            eventLoopGroupProvider: .singleton, configuration: .init(timeout: .init(connect: .seconds(5))))
         registry.register(collector: TSDBMetricsCollector(db: db))
         registry.register(collector: sloExport)
         registry.register(collector: ruleMetrics)
@@ -80,12 +81,17 @@ public final class EvaluatorRuntime: Sendable {
             lookbackDelta: options.query.lookbackDelta, maxSamples: options.query.maxSamples,
             timeout: options.query.timeout)
         let config: PrometheusConfiguration
+        let remoteWriteTLS: [String: NIOSSL.TLSConfiguration]
         do {
             config = try Self.loadConfig(options.config)
+            remoteWriteTLS = try Self.remoteWriteTLS(config)
         } catch {
             try? db.close()
             throw error
         }
+        // Made once nothing before can fail: a client must be shut down before it goes away.
+        client = HTTPClient(
+            eventLoopGroupProvider: .singleton, configuration: .init(timeout: .init(connect: .seconds(5))))
         var scrapeOptions = ScrapeManager.Options()
         scrapeOptions.userAgent = "llmwatch"
         scrapeOptions.offsetSeed = ScrapeManager.offsetSeed(
@@ -96,6 +102,7 @@ public final class EvaluatorRuntime: Sendable {
         registry.register(collector: ConfigReloadMetrics(status: api.configStatus))
 
         var writers: [RemoteWriteQueue] = []
+        var ownClients: [HTTPClient] = []
         for url in options.remoteWriteURLs {
             writers.append(RemoteWriteQueue(options: .init(url: url), client: client, registry: registry, logger: logger))
         }
@@ -115,9 +122,19 @@ public final class EvaluatorRuntime: Sendable {
             writeOptions.maxSamplesPerSend = remoteWrite.queue.maxSamplesPerSend
             writeOptions.relabel = Self.remoteWriteRelabeling(
                 externalLabels: config.global.externalLabels, configs: remoteWrite.writeRelabelConfigs)
-            writers.append(RemoteWriteQueue(options: writeOptions, client: client, registry: registry, logger: logger))
+            var writeClient = client
+            if let tls = remoteWriteTLS[remoteWrite.url] {
+                let (requestURL, dnsOverride) = remoteWrite.http.tls.connection(to: remoteWrite.url)
+                if requestURL != remoteWrite.url { writeOptions.requestURL = requestURL }
+                var configuration = HTTPClient.Configuration(tlsConfiguration: tls, timeout: .init(connect: .seconds(5)))
+                configuration.dnsOverride = dnsOverride
+                writeClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+                ownClients.append(writeClient)
+            }
+            writers.append(RemoteWriteQueue(options: writeOptions, client: writeClient, registry: registry, logger: logger))
         }
         remoteWriters = writers
+        remoteWriteClients = ownClients
         let appender: any SampleAppender = writers.isEmpty ? db : TeeAppender(primary: db, copies: writers)
         scrape = ScrapeManager(appender: appender, options: scrapeOptions, logger: logger)
         registry.register(collector: scrape.metrics)
@@ -139,6 +156,7 @@ public final class EvaluatorRuntime: Sendable {
         } catch {
             try? db.close()
             try? await client.shutdown()
+            for own in remoteWriteClients { try? await own.shutdown() }
             throw error
         }
         let engine: any QueryEngine =
@@ -181,9 +199,10 @@ public final class EvaluatorRuntime: Sendable {
         logger.info("configuration reloaded")
     }
 
-    /// Closes the store (flushing the WAL) and the HTTP client; call after the services stopped.
+    /// Closes the store (flushing the WAL) and the HTTP clients; call after the services stopped.
     public func close() async throws {
         try? await client.shutdown()
+        for own in remoteWriteClients { try? await own.shutdown() }
         try db.close()
     }
 
@@ -196,6 +215,20 @@ public final class EvaluatorRuntime: Sendable {
     }
 
     // MARK: Loading
+
+    /// The TLS settings of each remote-write endpoint with a `tls_config`, by URL; throws when
+    /// its files cannot be used.
+    static func remoteWriteTLS(_ config: PrometheusConfiguration) throws -> [String: NIOSSL.TLSConfiguration] {
+        var settings: [String: NIOSSL.TLSConfiguration] = [:]
+        for remoteWrite in config.remoteWrite where remoteWrite.http.tls != TLSConfig() {
+            do {
+                settings[remoteWrite.url] = try remoteWrite.http.tls.clientConfiguration()
+            } catch {
+                throw Failure(description: "remote_write \(remoteWrite.url) tls_config: \(error)")
+            }
+        }
+        return settings
+    }
 
     static func loadConfig(_ source: EvaluatorOptions.ConfigSource) throws -> PrometheusConfiguration {
         let loader = PrometheusConfigLoader()
@@ -274,6 +307,12 @@ public final class EvaluatorRuntime: Sendable {
 
     private func apply(_ config: PrometheusConfiguration) async throws {
         let sources = try ruleSources(config)
+        let (configured, problems): ([HTTPDestination], [String])
+        do {
+            (configured, problems) = try AlertmanagerTargets.destinations(config.alerting)
+        } catch {
+            throw Failure(description: "alertmanager tls_config: \(error)")
+        }
         await rules.setOptions(Self.ruleOptions(config, options))
         do {
             try await rules.load(sources)
@@ -284,7 +323,6 @@ public final class EvaluatorRuntime: Sendable {
         ruleMetrics.keep(groups: loaded)
         sloExport.keep(groups: Set(await rules.statuses.map(\.evaluator.group.name)))
         await scrape.apply(config)
-        let (configured, problems) = AlertmanagerTargets.destinations(config.alerting)
         for problem in problems { logger.warning("alertmanager discovery", metadata: ["err": "\(problem)"]) }
         let flagged = options.alertmanagerURLs.map { AlertmanagerTargets.destination(flag: $0, alertmanager: true) }
         await notifier.setAlertmanagers(configured + flagged)

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 /// Where and how to POST: a URL, extra headers (authorization), a timeout.
 public struct HTTPDestination: Sendable, Hashable {
@@ -12,12 +13,18 @@ public struct HTTPDestination: Sendable, Hashable {
     public var headers: [String: String]
     /// How long one request may take.
     public var timeout: Duration
+    /// TLS settings of its own (`tls_config`), sent with a client of its own; nil for the
+    /// notifier's shared client (the system's trusted CAs).
+    public var connection: ClientConnection?
 
     /// Creates a destination.
-    public init(url: String, headers: [String: String] = [:], timeout: Duration = .seconds(10)) {
+    public init(
+        url: String, headers: [String: String] = [:], timeout: Duration = .seconds(10), connection: ClientConnection? = nil
+    ) {
         self.url = url
         self.headers = headers
         self.timeout = timeout
+        self.connection = connection
     }
 
     /// The URL without any `user:password@` part, for logs and metric labels.
@@ -30,6 +37,45 @@ public struct HTTPDestination: Sendable, Hashable {
     }
 }
 
+/// How a destination with its own `tls_config` is connected to.
+public struct ClientConnection: Sendable, Hashable {
+    /// The client's TLS settings.
+    public var tls: TLSConfiguration
+    /// Where requests go when that differs from the destination's URL: with
+    /// `tls_config.server_name`, the URL names the server, so that its certificate is checked
+    /// against that name and SNI sends it.
+    public var requestURL: String?
+    /// Host names the client resolves to another host: the server name to the URL's own host.
+    public var dnsOverride: [String: String]
+
+    /// Creates the settings.
+    public init(tls: TLSConfiguration, requestURL: String? = nil, dnsOverride: [String: String] = [:]) {
+        self.tls = tls
+        self.requestURL = requestURL
+        self.dnsOverride = dnsOverride
+    }
+
+    /// An AsyncHTTPClient with these settings, connecting within 5 s as the shared one does.
+    func makeClient() -> HTTPClient {
+        var configuration = HTTPClient.Configuration(tlsConfiguration: tls, timeout: .init(connect: .seconds(5)))
+        configuration.dnsOverride = dnsOverride
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    /// Equal when the TLS settings are equal as far as NIOSSL can tell (it cannot compare
+    /// callbacks; these settings have none) and the rest is.
+    public static func == (lhs: ClientConnection, rhs: ClientConnection) -> Bool {
+        lhs.tls.bestEffortEquals(rhs.tls) && lhs.requestURL == rhs.requestURL && lhs.dnsOverride == rhs.dnsOverride
+    }
+
+    /// Hashes what `==` compares.
+    public func hash(into hasher: inout Hasher) {
+        tls.bestEffortHash(into: &hasher)
+        hasher.combine(requestURL)
+        hasher.combine(dnsOverride)
+    }
+}
+
 /// POSTs JSON bodies with AsyncHTTPClient and classifies the answer.
 struct JSONPoster: Sendable {
     let client: HTTPClient
@@ -37,7 +83,7 @@ struct JSONPoster: Sendable {
     let userAgent: String
 
     func post(_ body: [UInt8]) async -> DeliveryResult {
-        var request = HTTPClientRequest(url: destination.url)
+        var request = HTTPClientRequest(url: destination.connection?.requestURL ?? destination.url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "User-Agent", value: userAgent)

@@ -58,6 +58,8 @@ public actor Notifier: Service {
     private let client: HTTPClient
     private let logger: Logger
     private let metrics: NotifierMetrics
+    /// The clients of destinations with TLS settings of their own.
+    private var ownClients: [ClientConnection: HTTPClient] = [:]
     private var alertmanagers: [HTTPDestination: (queue: AlertQueue, task: Task<Void, Never>?)] = [:]
     private var webhooks: [HTTPDestination: (queue: WebhookQueue, task: Task<Void, Never>?)] = [:]
     private var grouper: AlertGrouper
@@ -80,36 +82,64 @@ public actor Notifier: Service {
     }
 
     /// Sets the Alertmanagers alerts go to (their full `.../api/v2/alerts` URLs).
-    public func setAlertmanagers(_ destinations: [HTTPDestination]) {
+    /// A destination with a ``HTTPDestination/connection`` of its own gets a client of its own,
+    /// shut down when the destination goes away.
+    public func setAlertmanagers(_ destinations: [HTTPDestination]) async {
         let wanted = Set(destinations)
         for (destination, entry) in alertmanagers where !wanted.contains(destination) {
             entry.task?.cancel()
             alertmanagers[destination] = nil
         }
         for destination in destinations where alertmanagers[destination] == nil {
-            let endpoint = AlertmanagerEndpoint(destination: destination, client: client, userAgent: options.userAgent)
+            let endpoint = AlertmanagerEndpoint(
+                destination: destination, client: client(for: destination), userAgent: options.userAgent)
             let queue = AlertQueue(
                 endpoint: endpoint, capacity: options.queueCapacity, counters: metrics.counters, logger: logger,
                 maxBackoff: options.maxBackoff)
             alertmanagers[destination] = (queue, running ? Task { await queue.run() } : nil)
         }
         metrics.discovered(alertmanagers.count)
+        await shutDownClients(keeping: connectionsInUse)
+    }
+
+    /// The client that sends to `destination`: the shared one, or the destination's own.
+    private func client(for destination: HTTPDestination) -> HTTPClient {
+        guard let connection = destination.connection else { return client }
+        if let existing = ownClients[connection] { return existing }
+        let made = connection.makeClient()
+        ownClients[connection] = made
+        return made
+    }
+
+    /// The connections of the destinations sent to.
+    private var connectionsInUse: Set<ClientConnection> {
+        Set(alertmanagers.keys.compactMap(\.connection) + webhooks.keys.compactMap(\.connection))
+    }
+
+    /// Shuts down the destinations' own clients but those of `used`. A request still running
+    /// on one (a removed destination's last attempt) fails as cancelled.
+    private func shutDownClients(keeping used: Set<ClientConnection>) async {
+        for (connection, unused) in ownClients where !used.contains(connection) {
+            ownClients[connection] = nil
+            try? await unused.shutdown()
+        }
     }
 
     /// Sets the webhooks that receive Alertmanager-style payloads.
-    public func setWebhooks(_ destinations: [HTTPDestination]) {
+    public func setWebhooks(_ destinations: [HTTPDestination]) async {
         let wanted = Set(destinations)
         for (destination, entry) in webhooks where !wanted.contains(destination) {
             entry.task?.cancel()
             webhooks[destination] = nil
         }
         for destination in destinations where webhooks[destination] == nil {
-            let endpoint = WebhookEndpoint(destination: destination, client: client, userAgent: options.userAgent)
+            let endpoint = WebhookEndpoint(destination: destination, client: client(for: destination), userAgent: options.userAgent)
             let queue = WebhookQueue(
                 endpoint: endpoint, capacity: options.queueCapacity, counters: metrics.counters, logger: logger,
                 maxBackoff: options.maxBackoff)
             webhooks[destination] = (queue, running ? Task { await queue.run() } : nil)
         }
+        await shutDownClients(keeping: connectionsInUse)
     }
 
     /// Hands the alerts of one rule evaluation (at `time`, milliseconds) to every destination.
@@ -210,5 +240,6 @@ public actor Notifier: Service {
         let tasks = alertmanagers.values.compactMap(\.task) + webhooks.values.compactMap(\.task)
         for task in tasks { task.cancel() }
         for task in tasks { await task.value }
+        await shutDownClients(keeping: [])
     }
 }

@@ -76,7 +76,6 @@ public struct AlertmanagerConfig: Sendable, Hashable {
         let mapping = try node.mapping()
         try mapping.rejectUnsupported([
             "sigv4": "AWS SigV4 request signing is not implemented",
-            "tls_config": "TLS settings are not applied to Alertmanager connections yet; https with the system's trusted CAs works without them",
         ])
         try mapping.rejectServiceDiscovery()
         var config = AlertmanagerConfig()

@@ -109,9 +109,6 @@ public struct RemoteWriteConfig: Sendable, Hashable {
                 config.headers[entry.key] = try entry.value.string()
             }
         }
-        try mapping.rejectUnsupported([
-            "tls_config": "TLS settings are not applied to remote write yet; https with the system's trusted CAs works without them"
-        ])
         config.http = try HTTPClientConfig.decode(mapping, context: context, enableHTTP2Default: false)
         config.writeRelabelConfigs = try RelabelConfig.decodeList(
             mapping.optional("write_relabel_configs"), nullMessage: "empty or null relabeling rule in remote write config")

@@ -18,6 +18,9 @@ public final class RemoteWriteQueue: SampleAppender, Service, Sendable {
     public struct Options: Sendable {
         /// The endpoint, e.g. `http://127.0.0.1:9090/api/v1/write`.
         public var url: String
+        /// Where requests go when that differs from `url`: with `tls_config.server_name` the
+        /// URL names the server, and the client resolves that name to `url`'s host.
+        public var requestURL: String?
         /// Extra headers (authorization); never logged.
         public var headers: [String: String] = [:]
         /// How long one request may take.
@@ -132,7 +135,7 @@ public final class RemoteWriteQueue: SampleAppender, Service, Sendable {
             (labels: labels, samples: (bySeries[labels] ?? []).sorted { $0.timestamp < $1.timestamp })
         }
         let body = Snappy.compress(WriteRequest.encode(series))
-        var request = HTTPClientRequest(url: options.url)
+        var request = HTTPClientRequest(url: options.requestURL ?? options.url)
         request.method = .POST
         request.headers.add(name: "Content-Encoding", value: "snappy")
         request.headers.add(name: "Content-Type", value: "application/x-protobuf")

@@ -166,42 +166,13 @@ final class ScrapeClient: Sendable {
         return configuration
     }
 
+    /// The job's `tls_config` as NIOSSL settings, as a scrape failure when its files do not load.
     static func tlsConfiguration(_ tls: PrometheusConfig.TLSConfig) throws(ScrapeFailure) -> NIOSSL.TLSConfiguration {
-        var configuration = NIOSSL.TLSConfiguration.makeClientConfiguration()
-        if tls.insecureSkipVerify { configuration.certificateVerification = .none }
-        func pem(_ inline: String?, file: String?, what: String) throws(ScrapeFailure) -> [UInt8]? {
-            if let inline { return Array(inline.utf8) }
-            guard let file else { return nil }
-            guard let data = FileManager.default.contents(atPath: file) else {
-                throw ScrapeFailure(.configuration, "error creating HTTP client: unable to read \(what) \(file)")
-            }
-            return Array(data)
-        }
         do {
-            if let ca = try pem(tls.ca, file: tls.caFile, what: "CA cert") {
-                let certificates = try NIOSSLCertificate.fromPEMBytes(ca)
-                if certificates.isEmpty {
-                    throw ScrapeFailure(.configuration, "error creating HTTP client: unable to use specified CA cert")
-                }
-                configuration.trustRoots = .certificates(certificates)
-            }
-            if let cert = try pem(tls.cert, file: tls.certFile, what: "client cert"),
-                let key = try pem(tls.key?.value, file: tls.keyFile, what: "client key")
-            {
-                configuration.certificateChain = try NIOSSLCertificate.fromPEMBytes(cert).map { .certificate($0) }
-                configuration.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: key, format: .pem))
-            }
-        } catch let failure as ScrapeFailure {
-            throw failure
+            return try tls.clientConfiguration()
         } catch {
-            throw ScrapeFailure(.configuration, "error creating HTTP client: unable to use specified TLS files: \(error)")
+            throw ScrapeFailure(.configuration, error.description)
         }
-        let versions: [PrometheusConfig.TLSConfig.Version: TLSVersion] = [
-            .tls10: .tlsv1, .tls11: .tlsv11, .tls12: .tlsv12, .tls13: .tlsv13,
-        ]
-        configuration.minimumTLSVersion = tls.minVersion.flatMap { versions[$0] } ?? .tlsv12
-        if let maximum = tls.maxVersion.flatMap({ versions[$0] }) { configuration.maximumTLSVersion = maximum }
-        return configuration
     }
 
     /// The host name of `host:port` (brackets of an IPv6 address removed).

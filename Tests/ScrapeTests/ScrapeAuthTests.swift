@@ -145,42 +145,8 @@ struct ScrapeAuthTests {
 
     // MARK: TLS
 
-    /// A CA and two server certificates made with openssl: `server` for `exporter.test` and
-    /// 127.0.0.1, `named` for `exporter.test` only.
-    struct Certificates {
-        var directory: URL
-        var ca: String { directory.appendingPathComponent("ca.pem").path }
-
-        static func make() async throws -> Certificates {
-            let directory = try Programs.temporaryDirectory()
-            let openssl = "/usr/bin/openssl"
-            func run(_ arguments: [String]) async throws {
-                let result = try await runProgram(openssl, arguments, workingDirectory: directory)
-                guard result.status == 0 else { throw TestFailure("openssl \(arguments): \(result.output)") }
-            }
-            try await run(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
-                "-days", "2", "-subj", "/CN=llmwatch test CA"])
-            for (name, san) in [("server", "DNS:exporter.test,IP:127.0.0.1"), ("named", "DNS:exporter.test")] {
-                try await run(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "\(name).key", "-out", "\(name).csr",
-                    "-subj", "/CN=exporter.test"])
-                try "subjectAltName=\(san)\n".write(
-                    to: directory.appendingPathComponent("\(name).ext"), atomically: true, encoding: .utf8)
-                try await run(["x509", "-req", "-in", "\(name).csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-                    "-CAcreateserial", "-out", "\(name).pem", "-days", "2", "-extfile", "\(name).ext"])
-            }
-            return Certificates(directory: directory)
-        }
-
-        func serverTLS(_ name: String) throws -> TLSConfiguration {
-            let path = directory.appendingPathComponent(name).path
-            return TLSConfiguration.makeServerConfiguration(
-                certificateChain: try NIOSSLCertificate.fromPEMFile(path + ".pem").map { .certificate($0) },
-                privateKey: .privateKey(try NIOSSLPrivateKey(file: path + ".key", format: .pem)))
-        }
-    }
-
     @Test func tlsVerification() async throws {
-        let certificates = try await Certificates.make()
+        let certificates = try await TestCertificates.make()
         defer { try? FileManager.default.removeItem(at: certificates.directory) }
         try await withExporter(tls: try certificates.serverTLS("server")) { exporter in
             exporter.set("/metrics", .text("a 1\n"))
@@ -207,5 +173,14 @@ struct ScrapeAuthTests {
                 exporter, "    tls_config: {ca_file: \(certificates.ca), server_name: other.test}", scheme: "https")
             #expect(wrongName.value("up", scrape: 0) == 0)
         }
+    }
+}
+
+extension TestCertificates {
+    /// Certificate `name` and its key as a server's TLS settings.
+    func serverTLS(_ name: String) throws -> TLSConfiguration {
+        TLSConfiguration.makeServerConfiguration(
+            certificateChain: try NIOSSLCertificate.fromPEMFile(path(name + ".pem")).map { .certificate($0) },
+            privateKey: .privateKey(try NIOSSLPrivateKey(file: path(name + ".key"), format: .pem)))
     }
 }

@@ -22,9 +22,9 @@ public enum HTTP {
         }
     }
 
-    /// GETs `url`.
-    public static func get(_ url: String, headers: [(String, String)] = []) async throws -> Reply {
-        try await send(url, method: .GET, headers: headers, body: nil)
+    /// GETs `url` (with `client`, when it needs TLS settings of its own).
+    public static func get(_ url: String, headers: [(String, String)] = [], client: HTTPClient = .shared) async throws -> Reply {
+        try await send(url, method: .GET, headers: headers, body: nil, client: client)
     }
 
     /// POSTs `body` to `url`.
@@ -34,13 +34,14 @@ public enum HTTP {
 
     /// Sends a request with `method`.
     public static func send(
-        _ url: String, method: HTTPMethod, headers: [(String, String)] = [], body: String? = nil
+        _ url: String, method: HTTPMethod, headers: [(String, String)] = [], body: String? = nil,
+        client: HTTPClient = .shared
     ) async throws -> Reply {
         var request = HTTPClientRequest(url: url)
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(string: body)) }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let response = try await client.execute(request, timeout: .seconds(30))
         let collected = try await response.body.collect(upTo: 64 << 20)
         return Reply(
             status: Int(response.status.code), body: String(buffer: collected),
@@ -50,12 +51,12 @@ public enum HTTP {
 
     /// Polls `url` until `condition` holds for its body.
     public static func waitFor(
-        _ url: String, timeout: Duration = .seconds(30), _ condition: (String) -> Bool
+        _ url: String, timeout: Duration = .seconds(30), client: HTTPClient = .shared, _ condition: (String) -> Bool
     ) async throws -> String {
         let deadline = ContinuousClock.now + timeout
         var last = ""
         while ContinuousClock.now < deadline {
-            if let reply = try? await get(url), reply.status == 200 {
+            if let reply = try? await get(url, client: client), reply.status == 200 {
                 last = reply.body
                 if condition(reply.body) { return reply.body }
             }

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 
 /// A real `prometheus` (Debian's 2.42) on 127.0.0.1 with its own data directory; stopped by PID.
@@ -8,14 +9,19 @@ public struct RunningPrometheus: Sendable {
     public let port: Int
     /// Its configuration and data directory.
     public let directory: URL
+    /// Whether it serves https (a `web.yml` with `tls_server_config` among its files).
+    public let isTLS: Bool
 
-    /// `http://127.0.0.1:<port>`.
-    public var baseURL: String { "http://127.0.0.1:\(port)" }
+    /// `http://127.0.0.1:<port>`, or `https://` when it serves TLS.
+    public var baseURL: String { "\(isTLS ? "https" : "http")://127.0.0.1:\(port)" }
 
     /// Starts Prometheus with `config` (YAML; `files` are written beside it first, for rule
-    /// files) and `flags`, and waits until it answers `/-/ready`.
+    /// files) and `flags`, and waits until it answers `/-/ready`. With `tlsClient`, `files`
+    /// hold a `web.yml` that makes it serve https (`--web.config.file`), and the readiness
+    /// check connects with that client.
     public static func start(
-        config: String, files: [String: String] = [:], flags: [String] = [], dataDirectory: URL? = nil
+        config: String, files: [String: String] = [:], flags: [String] = [], dataDirectory: URL? = nil,
+        tlsClient: HTTPClient? = nil
     ) async throws -> RunningPrometheus {
         let directory = try Programs.temporaryDirectory()
         for (name, text) in files {
@@ -30,10 +36,10 @@ public struct RunningPrometheus: Sendable {
             [
                 "--config.file=\(configFile.path)", "--storage.tsdb.path=\(data.path)",
                 "--web.listen-address=127.0.0.1:\(port)",
-            ] + flags, workingDirectory: directory)
-        let prometheus = RunningPrometheus(process: process, port: port, directory: directory)
+            ] + (tlsClient == nil ? [] : ["--web.config.file=web.yml"]) + flags, workingDirectory: directory)
+        let prometheus = RunningPrometheus(process: process, port: port, directory: directory, isTLS: tlsClient != nil)
         do {
-            _ = try await HTTP.waitFor("\(prometheus.baseURL)/-/ready", timeout: .seconds(60)) { _ in true }
+            _ = try await HTTP.waitFor("\(prometheus.baseURL)/-/ready", timeout: .seconds(60), client: tlsClient ?? .shared) { _ in true }
         } catch {
             await prometheus.stop()
             throw TestFailure("prometheus did not become ready: \(error)\n\(process.output)")
