@@ -24,11 +24,14 @@ public struct HTTPTransport: Sendable {
         self.client = client
     }
 
-    /// A JSON POST of `body` to `url` with `headers`, ready to send any number of times; an
-    /// unusable URL is a `connection` error (it names no part of the URL, which may hold a key).
-    static func post(_ wire: (url: String, headers: [(String, String)], body: [UInt8])) throws(ProbeError) -> HTTPRequest {
+    /// A JSON POST of `body` to `url` with `headers`, through `proxy` if given, ready to send any
+    /// number of times; an unusable URL is a `connection` error (it names no part of the URL,
+    /// which may hold a key).
+    static func post(
+        _ wire: (url: String, headers: [(String, String)], body: [UInt8]), proxy: ProxyServer?
+    ) throws(ProbeError) -> HTTPRequest {
         do {
-            return try HTTPRequest(url: wire.url, method: .POST, headers: wire.headers, body: wire.body)
+            return try HTTPRequest(url: wire.url, method: .POST, headers: wire.headers, body: wire.body, proxy: proxy)
         } catch {
             throw ProbeError(.connection, error.description)
         }
@@ -89,6 +92,10 @@ public struct HTTPTransport: Sendable {
         if (300..<400).contains(code) {
             let location = head.headers.first(name: "location").map { redactor.redact($0) } ?? "no location"
             reason = "redirected to \(location); redirects are not followed: set the endpoint to the final URL"
+        }
+        if code == 407 {
+            // The model's proxy refused a plain http request; the model was not reached.
+            return ProbeError(.connection, "the proxy refused the request: 407 \(head.status.reasonPhrase)", httpStatus: code)
         }
         var errorClass = ProbeError.classify(httpStatus: code)
         if errorClass == .badRequest, ProviderErrorBody.rejectsCredential(body) { errorClass = .auth }

@@ -74,12 +74,14 @@ final class WireRequestCache: Sendable {
     static let capacity = 64
     private let requests = Mutex<[Key: HTTPRequest]>([:])
 
-    /// The POST for `prompt`, built from `build`'s wire request the first time; a URL that
-    /// cannot be requested throws (and is not kept).
-    func request(for prompt: PromptConfig, _ build: () -> WireRequest) throws(ProbeError) -> HTTPRequest {
+    /// The POST for `prompt` (through `proxy`, the model's), built from `build`'s wire request
+    /// the first time; a URL that cannot be requested throws (and is not kept).
+    func request(
+        for prompt: PromptConfig, proxy: ProxyServer?, _ build: () -> WireRequest
+    ) throws(ProbeError) -> HTTPRequest {
         let key = Key(name: prompt.name, system: prompt.system, text: prompt.text, maxTokens: prompt.maxTokens)
         if let request = requests.withLock({ $0[key] }) { return request }
-        let request = try HTTPTransport.post(build())
+        let request = try HTTPTransport.post(build(), proxy: proxy)
         requests.withLock { requests in
             if requests.count >= Self.capacity { requests.removeAll() }
             requests[key] = request

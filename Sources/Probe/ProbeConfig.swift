@@ -42,7 +42,7 @@ public struct ProbeConfig: Sendable {
 }
 
 /// A credential. Its `description` never shows the value, so string interpolation cannot leak it.
-public struct Secret: Sendable, Equatable, CustomStringConvertible {
+public struct Secret: Sendable, Hashable, CustomStringConvertible {
     /// The credential itself; read only where a request header is built.
     public let value: String
     /// Wraps a value.
@@ -150,9 +150,44 @@ public struct ModelConfig: Sendable {
     public var simulation: SimulationSettings
     /// How a prediction endpoint's answer is read.
     public var prediction: PredictionSettings?
+    /// The HTTP proxy the model is called through (`proxy_url`, or `proxy_from_environment`).
+    public var proxy: ProxyServer? = nil
 
-    /// Values of extra headers, for redaction.
-    var secretHeaderValues: [String] { Array(headers.values) }
+    /// Values of extra headers and the proxy's credentials, for redaction.
+    var secretHeaderValues: [String] {
+        Array(headers.values) + [proxy?.password?.value, proxy?.authorization?.value].compactMap { $0 }
+    }
+}
+
+/// An HTTP proxy (`http://[user:password@]host:port`): plain `http` requests are sent to it in
+/// absolute form, `https` ones through a `CONNECT` tunnel, so TLS stays end to end.
+public struct ProxyServer: Sendable, Hashable {
+    /// The proxy's host name or address.
+    public var host: String
+    /// Its port (80 when the URL names none).
+    public var port: Int
+    /// The URL's user, for Basic `Proxy-Authorization`.
+    public var user: String?
+    /// The URL's password.
+    public var password: Secret?
+
+    /// A proxy at `host:port`, with credentials when `user` is set.
+    public init(host: String, port: Int, user: String? = nil, password: Secret? = nil) {
+        self.host = host
+        self.port = port
+        self.user = user
+        self.password = password
+    }
+
+    /// The `Proxy-Authorization` header value (Basic), when the URL has a user.
+    public var authorization: Secret? {
+        guard let user else { return nil }
+        let pair = Array("\(user):\(password?.value ?? "")".utf8)
+        return Secret("Basic " + Data(pair).base64EncodedString())
+    }
+
+    /// `host:port`, without credentials, for messages.
+    public var address: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }
 
 /// One schedule a model is probed on.

@@ -60,7 +60,7 @@ public struct ProbeConfigLoader: Sendable {
     static let modelKeys = [
         "name", "provider", "model", "endpoint", "api_key", "api_key_file", "headers", "schedule", "operation", "priority",
         "timeout", "prompts", "pricing", "sla_target", "fallbacks", "api_version", "include_usage", "model_version",
-        "simulation", "prediction",
+        "simulation", "prediction", "proxy_url", "proxy_from_environment",
     ]
 
     func model(_ node: ConfigNode, defaults: ModelDefaults) throws -> ModelConfig {
@@ -106,6 +106,7 @@ public struct ProbeConfigLoader: Sendable {
             simulation: try mapping.optional("simulation").map(simulation) ?? SimulationSettings(),
             prediction: try mapping.optional("prediction").map(prediction)
         )
+        config.proxy = try proxy(mapping, endpoint: endpoint)
         if provider == .prediction, config.prediction == nil {
             throw node.error("prediction: missing; a prediction model needs `prediction: {field: <path to the answer>}`")
         }
@@ -120,6 +121,60 @@ public struct ProbeConfigLoader: Sendable {
         } ?? [Self.defaultPrompt(for: provider)]
         if config.prompts.isEmpty { config.prompts = [Self.defaultPrompt(for: provider)] }
         return config
+    }
+
+    /// The model's proxy, as Prometheus's `http_config` names it: `proxy_url`, or with
+    /// `proxy_from_environment: true` the `HTTPS_PROXY` or `HTTP_PROXY` variable (by the
+    /// endpoint's scheme; lowercase names too) unless `NO_PROXY` names the endpoint's host.
+    private func proxy(_ mapping: ConfigMapping, endpoint: String?) throws -> ProxyServer? {
+        let urlNode = mapping.optional("proxy_url")
+        let environmentNode = mapping.optional("proxy_from_environment")
+        if let urlNode, environmentNode != nil {
+            throw urlNode.error("proxy_url and proxy_from_environment are both set; keep one")
+        }
+        if let urlNode {
+            guard let server = Self.proxyServer(try urlNode.string(expandingEnvironment: environment)) else {
+                throw urlNode.error("proxy_url is not an HTTP proxy URL; write http://[user:password@]host:port")
+            }
+            return server
+        }
+        guard let environmentNode, try environmentNode.bool(), let endpoint, let url = URLComponents(string: endpoint),
+            let host = url.host
+        else { return nil }
+        let names = url.scheme == "https" ? ["HTTPS_PROXY", "https_proxy"] : ["HTTP_PROXY", "http_proxy"]
+        guard let name = names.first(where: { !(environment[$0] ?? "").isEmpty }), let value = environment[name] else {
+            return nil
+        }
+        if Self.noProxy(environment["NO_PROXY"] ?? environment["no_proxy"] ?? "", covers: host) { return nil }
+        guard let server = Self.proxyServer(value) else {
+            throw environmentNode.error("\(name) is not an HTTP proxy URL; it should read http://[user:password@]host:port")
+        }
+        return server
+    }
+
+    /// An `http://[user:password@]host[:port]` URL as a proxy; nil for anything else (`https`
+    /// and `socks5` proxies are not supported). A URL without a scheme is read as `http`, as
+    /// curl and Go read `HTTP_PROXY`.
+    static func proxyServer(_ text: String) -> ProxyServer? {
+        let withScheme = text.contains("://") ? text : "http://" + text
+        guard let url = URLComponents(string: withScheme), url.scheme?.lowercased() == "http", var host = url.host,
+            !host.isEmpty, url.path.isEmpty || url.path == "/"
+        else { return nil }
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return ProxyServer(host: host, port: url.port ?? 80, user: url.user, password: url.password.map(Secret.init))
+    }
+
+    /// Whether a `NO_PROXY` list covers `host`: `*`, the host itself, or a domain it is in
+    /// (`example.com` and `.example.com` both cover `api.example.com`). Ports and CIDR ranges
+    /// in the list are not read.
+    static func noProxy(_ list: String, covers host: String) -> Bool {
+        let host = host.lowercased()
+        return list.split(separator: ",").contains { entry in
+            var domain = entry.trimmingCharacters(in: .whitespaces).lowercased()
+            if domain == "*" { return true }
+            if domain.hasPrefix(".") { domain.removeFirst() }
+            return !domain.isEmpty && (host == domain || host.hasSuffix("." + domain))
+        }
     }
 
     /// The prompt used when a model lists none: cheap, deterministic and checkable.

@@ -60,6 +60,16 @@ import Testing
         #expect(try Self.errorCount(harness, provider: "openai_compatible", type: .connection) == 1)
     }
 
+    @Test func status407IsTheProxysRefusalNotTheModels() async throws {
+        try await withFixtureServer(.body(407, "<html>proxy login</html>")) { server in
+            let (error, harness) = try await Self.failure(Self.openAICompatible(server.baseURL))
+            #expect(error.errorClass == .connection)
+            #expect(error.httpStatus == 407)
+            #expect(error.message == "the proxy refused the request: 407 Proxy Authentication Required")
+            #expect(try Self.errorCount(harness, provider: "openai_compatible", type: .connection) == 1)
+        }
+    }
+
     @Test func status429ParsesRetryAfterSeconds() async throws {
         let body =
             #"{"error":{"message":"Rate limit reached for requests","type":"requests","param":null,"code":"rate_limit_exceeded"}}"#

@@ -41,7 +41,42 @@ struct ProbeConfigLoaderTests {
         ("regex does not compile",
          "models:\n  - name: a\n    provider: simulated\n    prompts:\n      - {prompt: hi, expect: {regex: \"(\"}}\n", [:],
          #"bad.yml:5:38: regex "(" does not compile"#),
+        ("proxy twice",
+         "models:\n  - {name: a, provider: ollama, model: m, proxy_url: \"http://p:3128\", proxy_from_environment: true}\n", [:],
+         "bad.yml:2:54: proxy_url and proxy_from_environment are both set; keep one"),
+        ("socks proxy",
+         "models:\n  - {name: a, provider: ollama, model: m, proxy_url: \"socks5://u:hunter2@p:1080\"}\n", [:],
+         "bad.yml:2:54: proxy_url is not an HTTP proxy URL; write http://[user:password@]host:port"),
+        ("bad proxy variable",
+         "models:\n  - {name: a, provider: ollama, model: m, proxy_from_environment: true}\n",
+         ["HTTP_PROXY": "https://p:3128"],
+         "bad.yml:2:67: HTTP_PROXY is not an HTTP proxy URL; it should read http://[user:password@]host:port"),
     ]
+
+    @Test func proxyFromTheURLOrTheEnvironment() throws {
+        let environment = [
+            "HTTPS_PROXY": "proxy.corp:3128", "http_proxy": "http://lower:8080", "NO_PROXY": "localhost,.internal",
+            "PROXY_PASSWORD": "hunter2-proxy",
+        ]
+        let config = try ProbeConfigLoader(environment: environment).parse(
+            """
+            models:
+              - {name: given, provider: ollama, model: m, proxy_url: "http://probe:${PROXY_PASSWORD}@10.0.0.1:3128"}
+              - {name: https, provider: openai_compatible, model: m, endpoint: "https://api.example.com/v1", proxy_from_environment: true}
+              - {name: http, provider: openai_compatible, model: m, endpoint: "http://vllm.example.com/v1", proxy_from_environment: true}
+              - {name: excluded, provider: openai_compatible, model: m, endpoint: "https://llm.internal/v1", proxy_from_environment: true}
+              - {name: direct, provider: openai_compatible, model: m, endpoint: "https://api.example.com/v1"}
+            """, file: "proxy.yml")
+        let proxies = config.models.map(\.proxy)
+        #expect(proxies[0] == ProxyServer(host: "10.0.0.1", port: 3128, user: "probe", password: Secret("hunter2-proxy")))
+        #expect(proxies[0]?.authorization?.value == "Basic " + Data("probe:hunter2-proxy".utf8).base64EncodedString())
+        #expect(proxies[1] == ProxyServer(host: "proxy.corp", port: 3128))
+        #expect(proxies[2] == ProxyServer(host: "lower", port: 8080))
+        #expect(proxies[3] == nil, "NO_PROXY names .internal")
+        #expect(proxies[4] == nil)
+        #expect(config.secrets.contains("hunter2-proxy"))
+        #expect(config.secrets.contains(proxies[0]!.authorization!.value))
+    }
 
     @Test(arguments: rejected.indices)
     func rejectsWithPosition(index: Int) throws {

@@ -112,7 +112,9 @@ final class ConnectionPool {
         return EventLoopFuture.andAllComplete(closing, on: eventLoop)
     }
 
-    /// Opens a connection to `endpoint` and calls `then` with it, on the loop.
+    /// Opens a connection to `endpoint` and calls `then` with it, on the loop. Through a proxy,
+    /// the connection goes to the proxy; for `https`, a ``ProxyTunnel`` to the endpoint is
+    /// opened first and TLS runs inside it.
     private func connect(_ endpoint: HTTPEndpoint, then: @escaping (Result<HTTPConnection, any Error>) -> Void) {
         let tls: NIOSSLContext?
         do {
@@ -122,23 +124,34 @@ final class ConnectionPool {
             return
         }
         let pool = NIOLoopBound(self, eventLoop: eventLoop)
+        let tunnel = endpoint.proxy.flatMap { proxy in
+            endpoint.isTLS
+                ? ProxyTunnel(
+                    to: endpoint, through: proxy, timeout: TimeAmount(configuration.connectTimeout), eventLoop: eventLoop)
+                : nil
+        }
+        let tunnelBox = tunnel.map { NIOLoopBound($0, eventLoop: eventLoop) }
         ClientBootstrap(group: eventLoop)
             .connectTimeout(TimeAmount(configuration.connectTimeout))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
-                    if let tls {
-                        // SNI and the certificate's name check take a host name, not an address.
-                        let isAddress = (try? SocketAddress(ipAddress: endpoint.host, port: endpoint.port)) != nil
-                        try pipeline.addHandler(
-                            NIOSSLClientHandler(context: tls, serverHostname: isAddress ? nil : endpoint.host))
+                    if let tunnelBox {
+                        try pipeline.addHandler(tunnelBox.value)
+                    } else {
+                        try Self.addEndpointHandlers(to: pipeline, endpoint: endpoint, tls: tls, pool: pool)
                     }
-                    try pipeline.addHTTPClientHandlers()
-                    try pipeline.addHandler(HTTPConnection(endpoint: endpoint, pool: pool.value))
                 }
             }
-            .connect(host: endpoint.host, port: endpoint.port)
+            .connect(host: endpoint.proxy?.host ?? endpoint.host, port: endpoint.proxy?.port ?? endpoint.port)
+            .flatMap { channel in
+                guard let tunnelBox else { return channel.eventLoop.makeSucceededFuture(channel) }
+                return tunnelBox.value.established.futureResult.flatMapThrowing {
+                    try Self.addEndpointHandlers(to: channel.pipeline.syncOperations, endpoint: endpoint, tls: tls, pool: pool)
+                    return channel
+                }
+            }
             .assumeIsolated()
             .whenComplete { [self] result in
                 switch result {
@@ -159,6 +172,20 @@ final class ConnectionPool {
                     then(.failure(error))
                 }
             }
+    }
+
+    /// Adds the handlers that speak to `endpoint`: TLS (for `https`), HTTP, the connection.
+    private static func addEndpointHandlers(
+        to pipeline: ChannelPipeline.SynchronousOperations, endpoint: HTTPEndpoint, tls: NIOSSLContext?,
+        pool: NIOLoopBound<ConnectionPool>
+    ) throws {
+        if let tls {
+            // SNI and the certificate's name check take a host name, not an address.
+            let isAddress = (try? SocketAddress(ipAddress: endpoint.host, port: endpoint.port)) != nil
+            try pipeline.addHandler(NIOSSLClientHandler(context: tls, serverHostname: isAddress ? nil : endpoint.host))
+        }
+        try pipeline.addHTTPClientHandlers()
+        try pipeline.addHandler(HTTPConnection(endpoint: endpoint, pool: pool.value))
     }
 
     private func tlsContextMade() throws -> NIOSSLContext {

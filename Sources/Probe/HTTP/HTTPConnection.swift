@@ -28,7 +28,10 @@ final class HTTPConnection: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     let endpoint: HTTPEndpoint
-    private unowned let pool: ConnectionPool
+    /// Held strongly: the channel's last callback (`channelInactive`, which may run after a
+    /// shutdown's close has completed and the client is gone) still tells the pool. The pool
+    /// lets go of the connection then, so neither outlives the channel.
+    private let pool: ConnectionPool
     private var context: ChannelHandlerContext?
     private var state = State.idle {
         didSet {

@@ -9,6 +9,8 @@ struct HTTPEndpoint: Hashable, Sendable {
     /// The host name or IP address, without brackets around an IPv6 address.
     var host: String
     var port: Int
+    /// The proxy connections go through: for `https`, a `CONNECT` tunnel to `host:port`.
+    var proxy: ProxyServer?
 }
 
 /// A request ready to be written to a connection, built once per prompt: the endpoint, the head
@@ -24,8 +26,12 @@ struct HTTPRequest: Sendable {
         var description: String { "invalid URL: \(reason)" }
     }
 
-    /// A request of `method` for `url` (`http` or `https`) with `headers` and `body`.
-    init(url: String, method: HTTPMethod, headers: [(String, String)], body: [UInt8]?) throws(InvalidURL) {
+    /// A request of `method` for `url` (`http` or `https`) with `headers` and `body`, through
+    /// `proxy` if one is given: a plain `http` request then names the whole URL (absolute form)
+    /// and carries the proxy's credentials; an `https` one is sent as is, inside the tunnel.
+    init(
+        url: String, method: HTTPMethod, headers: [(String, String)], body: [UInt8]?, proxy: ProxyServer? = nil
+    ) throws(InvalidURL) {
         guard let components = URLComponents(string: url) else { throw InvalidURL(reason: "not a URL") }
         let isTLS: Bool
         switch components.scheme?.lowercased() {
@@ -36,14 +42,19 @@ struct HTTPRequest: Sendable {
         guard var host = components.host, !host.isEmpty else { throw InvalidURL(reason: "no host") }
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         let port = components.port ?? (isTLS ? 443 : 80)
-        endpoint = HTTPEndpoint(isTLS: isTLS, host: host, port: port)
+        endpoint = HTTPEndpoint(isTLS: isTLS, host: host, port: port, proxy: proxy)
 
         var target = components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath
         if let query = components.percentEncodedQuery { target += "?" + query }
         var fields = HTTPHeaders()
         let hostField = host.contains(":") ? "[\(host)]" : host
-        fields.add(name: "host", value: port == (isTLS ? 443 : 80) ? hostField : "\(hostField):\(port)")
+        let authority = port == (isTLS ? 443 : 80) ? hostField : "\(hostField):\(port)"
+        fields.add(name: "host", value: authority)
         for (name, value) in headers { fields.add(name: name, value: value) }
+        if let proxy, !isTLS {
+            target = "http://\(authority)\(target)"
+            if let authorization = proxy.authorization { fields.add(name: "proxy-authorization", value: authorization.value) }
+        }
         if let body {
             fields.replaceOrAdd(name: "content-type", value: "application/json")
             fields.replaceOrAdd(name: "content-length", value: String(body.count))

@@ -25,7 +25,7 @@ struct GeminiProvider: HTTPModelProvider {
 
     func call(_ prompt: PromptConfig, timeout: Duration) async throws(ProbeError) -> ProbeOutcome {
         try await StreamingCall.run(
-            requests.request(for: prompt) { wireRequest(prompt) }, timeout: timeout, transport: transport, redactor: redactor,
+            requests.request(for: prompt, proxy: model.proxy) { wireRequest(prompt) }, timeout: timeout, transport: transport, redactor: redactor,
             decoder: GeminiStreamDecoder())
     }
 }

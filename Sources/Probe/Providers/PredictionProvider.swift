@@ -19,7 +19,7 @@ struct PredictionProvider: HTTPModelProvider {
 
     func call(_ prompt: PromptConfig, timeout: Duration) async throws(ProbeError) -> ProbeOutcome {
         let start = ContinuousClock.now
-        let body = try await transport.fetchBody(HTTPTransport.post(wireRequest(prompt)), timeout: timeout, redactor: redactor)
+        let body = try await transport.fetchBody(HTTPTransport.post(wireRequest(prompt), proxy: model.proxy), timeout: timeout, redactor: redactor)
         var outcome = ProbeOutcome()
         outcome.totalDuration = ContinuousClock.now - start
         guard let settings = model.prediction,
