@@ -150,7 +150,8 @@ import Testing
         #expect(!error.description.contains(key))
     }
 
-    @Test func httpsVerifiesTheServerAgainstTheConfiguredRoots() async throws {
+    /// A server certificate for `localhost`, made with openssl.
+    static func localhostCertificate() async throws -> (certificates: [NIOSSLCertificate], key: NIOSSLPrivateKey) {
         let directory = try Programs.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let result = try await runProgram(
@@ -159,8 +160,14 @@ import Testing
              "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"],
             workingDirectory: directory)
         try #require(result.status == 0, "openssl: \(result.output)")
-        let certificates = try NIOSSLCertificate.fromPEMFile(directory.appendingPathComponent("cert.pem").path)
-        let key = try NIOSSLPrivateKey(file: directory.appendingPathComponent("key.pem").path, format: .pem)
+        return (
+            try NIOSSLCertificate.fromPEMFile(directory.appendingPathComponent("cert.pem").path),
+            try NIOSSLPrivateKey(file: directory.appendingPathComponent("key.pem").path, format: .pem)
+        )
+    }
+
+    @Test func httpsVerifiesTheServerAgainstTheConfiguredRoots() async throws {
+        let (certificates, key) = try await Self.localhostCertificate()
         let serverTLS = TLSConfiguration.makeServerConfiguration(
             certificateChain: certificates.map { .certificate($0) }, privateKey: .privateKey(key))
         try await withConnectionCountingServer(tls: serverTLS, script: { _, _ in .stream() }) { server in

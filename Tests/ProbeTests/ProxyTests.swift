@@ -4,38 +4,49 @@ import Probe
 import TestSupport
 import Testing
 
-/// A real `tinyproxy` (Debian's package) on 127.0.0.1, logging every request it relays to its
-/// standard output; with `credentials`, it demands them (Basic).
+/// A real `tinyproxy` (Debian's package) on 127.0.0.1, logging every request it relays to a
+/// file of its own (its standard output is buffered when it is not a terminal); with
+/// `credentials`, it demands them (Basic).
 struct RunningTinyproxy {
     let process: ManagedProcess
     let port: Int
     let directory: URL
 
-    static func start(credentials: (user: String, password: String)? = nil) async throws -> RunningTinyproxy {
-        let directory = try Programs.temporaryDirectory()
-        let port = try Programs.freePort()
-        var config = """
-            Port \(port)
-            Listen 127.0.0.1
-            Timeout 30
-            MaxClients 20
-            LogLevel Info
-            Allow 127.0.0.1
-            DisableViaHeader Yes
+    /// What it has logged so far.
+    var log: String { (try? String(contentsOf: directory.appendingPathComponent("tinyproxy.log"), encoding: .utf8)) ?? "" }
 
-            """
-        if let credentials { config += "BasicAuth \(credentials.user) \(credentials.password)\n" }
-        let file = directory.appendingPathComponent("tinyproxy.conf")
-        try config.write(to: file, atomically: true, encoding: .utf8)
-        let process = try ManagedProcess(try Programs.installed("tinyproxy"), ["-d", "-c", file.path])
-        let proxy = RunningTinyproxy(process: process, port: port, directory: directory)
-        do {
-            _ = try await process.waitForLog("listening on|Starting main loop|Accepting connections", timeout: .seconds(10))
-        } catch {
+    /// Starts it on a free port and waits until it accepts connections; a port taken between
+    /// choosing it and binding it (tinyproxy then exits) is given up for another, twice.
+    static func start(credentials: (user: String, password: String)? = nil) async throws -> RunningTinyproxy {
+        var failures: [String] = []
+        for _ in 0..<3 {
+            let directory = try Programs.temporaryDirectory()
+            let port = try Programs.freePort()
+            var config = """
+                Port \(port)
+                Listen 127.0.0.1
+                Timeout 30
+                MaxClients 20
+                LogLevel Info
+                LogFile "\(directory.appendingPathComponent("tinyproxy.log").path)"
+                Allow 127.0.0.1
+                DisableViaHeader Yes
+
+                """
+            if let credentials { config += "BasicAuth \(credentials.user) \(credentials.password)\n" }
+            let file = directory.appendingPathComponent("tinyproxy.conf")
+            try config.write(to: file, atomically: true, encoding: .utf8)
+            let process = try ManagedProcess(try Programs.installed("tinyproxy"), ["-d", "-c", file.path])
+            let proxy = RunningTinyproxy(process: process, port: port, directory: directory)
+            let deadline = ContinuousClock.now + .seconds(20)
+            while process.isRunning, !proxy.log.contains("Accepting connections"), ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            if process.isRunning, proxy.log.contains("Accepting connections") { return proxy }
+            failures.append("port \(port): \(process.output)\n\(proxy.log)")
             await proxy.stop()
-            throw error
         }
-        return proxy
+        throw TestFailure("tinyproxy did not start:\n" + failures.joined(separator: "\n"))
     }
 
     func stop() async {
@@ -72,22 +83,6 @@ struct ProxyTests {
             file: "proxy-test.yml")
     }
 
-    /// A server certificate for `localhost`, made with openssl.
-    static func localhostCertificate() async throws -> (certificates: [NIOSSLCertificate], key: NIOSSLPrivateKey) {
-        let directory = try Programs.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let result = try await runProgram(
-            "/usr/bin/openssl",
-            ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "key.pem", "-out", "cert.pem", "-days", "2",
-             "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"],
-            workingDirectory: directory)
-        try #require(result.status == 0, "openssl: \(result.output)")
-        return (
-            try NIOSSLCertificate.fromPEMFile(directory.appendingPathComponent("cert.pem").path),
-            try NIOSSLPrivateKey(file: directory.appendingPathComponent("key.pem").path, format: .pem)
-        )
-    }
-
     @Test func plainHTTPIsSentToTheProxyInAbsoluteForm() async throws {
         try await withTinyproxy { proxy in try await withConnectionCountingServer(script: { _, _ in .stream() }) { server in
             let client = ProbeHTTPClient()
@@ -97,13 +92,13 @@ struct ProxyTests {
             await client.shutdown()
             #expect(attempts.allSatisfy { $0.outcome?.text == "42" }, "\(attempts.map(\.result))")
             #expect(
-                proxy.process.output.contains("POST http://127.0.0.1:\(server.port)/v1/chat/completions"),
-                "\(proxy.process.output)")
+                proxy.log.contains("POST http://127.0.0.1:\(server.port)/v1/chat/completions"),
+                "\(proxy.log)")
         } }
     }
 
     @Test func httpsGoesThroughATunnelWithTLSEndToEnd() async throws {
-        let (certificates, key) = try await Self.localhostCertificate()
+        let (certificates, key) = try await ProbeHTTPClientTests.localhostCertificate()
         let serverTLS = TLSConfiguration.makeServerConfiguration(
             certificateChain: certificates.map { .certificate($0) }, privateKey: .privateKey(key))
         try await withTinyproxy { proxy in try await withConnectionCountingServer(tls: serverTLS, script: { _, _ in .stream() }) { server in
@@ -116,7 +111,7 @@ struct ProxyTests {
             await client.shutdown()
             #expect(attempts.allSatisfy { $0.outcome?.text == "42" }, "\(attempts.map(\.result))")
             #expect(server.accepted == 1, "the tunnel's connection is reused")
-            #expect(proxy.process.output.contains("CONNECT localhost:\(server.port)"), "\(proxy.process.output)")
+            #expect(proxy.log.contains("CONNECT localhost:\(server.port)"), "\(proxy.log)")
 
             // The system's roots do not trust the test certificate: TLS is the server's, not the proxy's.
             let systemRoots = ProbeHTTPClient()
@@ -128,7 +123,7 @@ struct ProxyTests {
 
     @Test(arguments: ["http", "https"])
     func proxyCredentialsAreSentAndARefusalNamesNoSecret(scheme: String) async throws {
-        let (certificates, key) = try await Self.localhostCertificate()
+        let (certificates, key) = try await ProbeHTTPClientTests.localhostCertificate()
         let serverTLS =
             scheme == "https"
             ? TLSConfiguration.makeServerConfiguration(
