@@ -98,6 +98,22 @@ struct EvaluateCommandTests {
         await evaluator.stop()
     }
 
+    @Test func aBadConfigFailsAtStartWithItsPosition() async throws {
+        let directory = try Programs.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("prometheus.yml")
+        try "scrape_configs:\n  - job_name: a\n    scrape_intervl: 5s\n".write(to: config, atomically: true, encoding: .utf8)
+        let result = try await runProgram(
+            try Programs.llmwatch,
+            [
+                "evaluate", "--config.file", config.path, "--storage.path", directory.appendingPathComponent("data").path,
+                "--web.listen-address=127.0.0.1:0",
+            ])
+        // Exits with the message, not a crash (the HTTP client is made once the config has loaded).
+        #expect(result.status == 1, "\(result.output)")
+        #expect(result.output.contains(#"prometheus.yml:3:5: unknown field \"scrape_intervl\" in scrape_configs[0]"#), "\(result.output)")
+    }
+
     @Test func queryReportsAnUnreachableServer() async throws {
         let port = try Programs.freePort()
         let result = try await runProgram(
