@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOSSL
 import Notifier
 import PrometheusConfig
 import Scrape
@@ -45,11 +46,7 @@ enum AlertmanagerTargets {
                     switch result {
                     case .active(let labels, _):
                         let url = config.alertsURL(labels: labels)
-                        let connection = tls.map { tls in
-                            let (requestURL, dnsOverride) = config.http.tls.connection(to: url)
-                            return ClientConnection(
-                                tls: tls, requestURL: requestURL == url ? nil : requestURL, dnsOverride: dnsOverride)
-                        }
+                        let connection = tls.map { ClientConnection($0, of: config.http.tls, to: url) }
                         destinations.append(
                             HTTPDestination(
                                 url: url, headers: headers, timeout: config.timeout.duration, connection: connection))
@@ -79,5 +76,14 @@ enum AlertmanagerTargets {
             components.path = "/api/v2/alerts"
         }
         return HTTPDestination(url: components.string ?? url, headers: headers)
+    }
+}
+
+extension ClientConnection {
+    /// How to reach `url` with `tls`, the client settings made from `config`: with its
+    /// `server_name`, requests name the server and the client resolves it to `url`'s host.
+    init(_ tls: NIOSSL.TLSConfiguration, of config: TLSConfig, to url: String) {
+        let (requestURL, dnsOverride) = config.connection(to: url)
+        self.init(tls: tls, requestURL: requestURL == url ? nil : requestURL, dnsOverride: dnsOverride)
     }
 }

@@ -124,11 +124,9 @@ public final class EvaluatorRuntime: Sendable {
                 externalLabels: config.global.externalLabels, configs: remoteWrite.writeRelabelConfigs)
             var writeClient = client
             if let tls = remoteWriteTLS[remoteWrite.url] {
-                let (requestURL, dnsOverride) = remoteWrite.http.tls.connection(to: remoteWrite.url)
-                if requestURL != remoteWrite.url { writeOptions.requestURL = requestURL }
-                var configuration = HTTPClient.Configuration(tlsConfiguration: tls, timeout: .init(connect: .seconds(5)))
-                configuration.dnsOverride = dnsOverride
-                writeClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+                let connection = ClientConnection(tls, of: remoteWrite.http.tls, to: remoteWrite.url)
+                writeOptions.requestURL = connection.requestURL
+                writeClient = connection.makeClient()
                 ownClients.append(writeClient)
             }
             writers.append(RemoteWriteQueue(options: writeOptions, client: writeClient, registry: registry, logger: logger))

@@ -37,7 +37,8 @@ public struct HTTPDestination: Sendable, Hashable {
     }
 }
 
-/// How a destination with its own `tls_config` is connected to.
+/// How a destination with its own `tls_config` is connected to (an Alertmanager's; the
+/// evaluator connects remote-write endpoints the same way).
 public struct ClientConnection: Sendable, Hashable {
     /// The client's TLS settings.
     public var tls: TLSConfiguration
@@ -55,8 +56,9 @@ public struct ClientConnection: Sendable, Hashable {
         self.dnsOverride = dnsOverride
     }
 
-    /// An AsyncHTTPClient with these settings, connecting within 5 s as the shared one does.
-    func makeClient() -> HTTPClient {
+    /// An AsyncHTTPClient with these settings, connecting within 5 s as the shared one does;
+    /// the caller shuts it down.
+    public func makeClient() -> HTTPClient {
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls, timeout: .init(connect: .seconds(5)))
         configuration.dnsOverride = dnsOverride
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)

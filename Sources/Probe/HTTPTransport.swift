@@ -93,10 +93,7 @@ public struct HTTPTransport: Sendable {
             let location = head.headers.first(name: "location").map { redactor.redact($0) } ?? "no location"
             reason = "redirected to \(location); redirects are not followed: set the endpoint to the final URL"
         }
-        if code == 407 {
-            // The model's proxy refused a plain http request; the model was not reached.
-            return ProbeError(.connection, "the proxy refused the request: 407 \(head.status.reasonPhrase)", httpStatus: code)
-        }
+        if code == 407 { reason = "the proxy refused the request: 407 \(head.status.reasonPhrase)" }
         var errorClass = ProbeError.classify(httpStatus: code)
         if errorClass == .badRequest, ProviderErrorBody.rejectsCredential(body) { errorClass = .auth }
         return ProbeError(errorClass, reason, httpStatus: code, retryAfter: retryAfter)

@@ -37,7 +37,7 @@ public struct ProbeConfig: Sendable {
 
     /// Every credential in the configuration, for the ``SecretRedactor``.
     public var secrets: [String] {
-        models.compactMap { $0.apiKey?.value } + models.flatMap { $0.secretHeaderValues }
+        models.compactMap { $0.apiKey?.value } + models.flatMap { $0.secretValues }
     }
 }
 
@@ -154,7 +154,7 @@ public struct ModelConfig: Sendable {
     public var proxy: ProxyServer? = nil
 
     /// Values of extra headers and the proxy's credentials, for redaction.
-    var secretHeaderValues: [String] {
+    var secretValues: [String] {
         Array(headers.values) + [proxy?.password?.value, proxy?.authorization?.value].compactMap { $0 }
     }
 }

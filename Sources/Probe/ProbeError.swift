@@ -57,6 +57,8 @@ public struct ProbeError: Error, Sendable, CustomStringConvertible {
         case 300..<400: return .invalidResponse
         case 429: return .rateLimit
         case 401, 403: return .auth
+        // The model's proxy refused a plain http request: the model was not reached.
+        case 407: return .connection
         case 400..<500: return .badRequest
         default: return .serverError
         }

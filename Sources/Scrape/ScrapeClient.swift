@@ -33,16 +33,17 @@ final class ScrapeClient: Sendable {
         configuration = Result { () throws(ScrapeFailure) in try Self.makeConfiguration(http) }
     }
 
-    /// The client for a target at `host`; with `server_name` configured, the URL host is the
-    /// server name and `host` is where it connects.
-    private func client(for host: String) throws(ScrapeFailure) -> HTTPClient {
+    /// The client that resolves host names as `dnsOverride` says: with `server_name`
+    /// configured, the server name to the target's host (``TLSConfig/connection(to:)``), one
+    /// client per target host.
+    private func client(dnsOverride: [String: String]) throws(ScrapeFailure) -> HTTPClient {
         let base = try configuration.get()
-        let key = http.tls.serverName == nil ? "" : host
+        let key = dnsOverride.values.first ?? ""
         return try clients.withLock { (clients) throws(ScrapeFailure) -> HTTPClient in
             if let existing = clients[key] { return existing }
             if isShutDown.withLock({ $0 }) { throw ScrapeFailure(.connection, "scrape pool is stopping") }
             var configuration = base
-            if let serverName = http.tls.serverName { configuration.dnsOverride = [serverName: host] }
+            configuration.dnsOverride = dnsOverride
             let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
             clients[key] = client
             return client
@@ -84,9 +85,9 @@ final class ScrapeClient: Sendable {
     private func fetchOnce(
         url: String, host: String, headers: [(String, String)], timeout: Duration, limit: Int, sizeHint: Int
     ) async -> Result<FetchedPage, ScrapeFailure> {
-        let requestURL = http.tls.serverName.map { Self.replacingHost(in: url, host: host, with: $0) } ?? url
+        let (requestURL, dnsOverride) = http.tls.connection(to: url)
         do {
-            let client = try client(for: Self.hostName(host))
+            let client = try client(dnsOverride: dnsOverride)
             var request = HTTPClientRequest(url: requestURL)
             request.method = .GET
             for (name, value) in headers { request.headers.add(name: name, value: value) }
@@ -173,24 +174,6 @@ final class ScrapeClient: Sendable {
         } catch {
             throw ScrapeFailure(.configuration, error.description)
         }
-    }
-
-    /// The host name of `host:port` (brackets of an IPv6 address removed).
-    static func hostName(_ address: String) -> String {
-        if address.hasPrefix("["), let close = address.firstIndex(of: "]") {
-            return String(address[address.index(after: address.startIndex)..<close])
-        }
-        if let colon = address.lastIndex(of: ":"), !address[..<colon].contains(":") {
-            return String(address[..<colon])
-        }
-        return address
-    }
-
-    /// `url` with the host part of `address` replaced by `serverName` (the port stays).
-    static func replacingHost(in url: String, host address: String, with serverName: String) -> String {
-        let name = hostName(address)
-        guard let range = url.range(of: "://" + (address.hasPrefix("[") ? "[\(name)]" : name)) else { return url }
-        return url.replacingCharacters(in: range, with: "://" + serverName)
     }
 }
 

@@ -124,13 +124,11 @@ final class ConnectionPool {
             return
         }
         let pool = NIOLoopBound(self, eventLoop: eventLoop)
-        let tunnel = endpoint.proxy.flatMap { proxy in
-            endpoint.isTLS
-                ? ProxyTunnel(
-                    to: endpoint, through: proxy, timeout: TimeAmount(configuration.connectTimeout), eventLoop: eventLoop)
-                : nil
+        let tunnelBox = (endpoint.isTLS ? endpoint.proxy : nil).map { proxy in
+            NIOLoopBound(
+                ProxyTunnel(to: endpoint, through: proxy, timeout: TimeAmount(configuration.connectTimeout), eventLoop: eventLoop),
+                eventLoop: eventLoop)
         }
-        let tunnelBox = tunnel.map { NIOLoopBound($0, eventLoop: eventLoop) }
         ClientBootstrap(group: eventLoop)
             .connectTimeout(TimeAmount(configuration.connectTimeout))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)

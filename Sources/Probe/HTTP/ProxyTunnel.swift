@@ -49,7 +49,7 @@ final class ProxyTunnel: ChannelInboundHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !isDone else { return }
         var read = unwrapInboundIn(data)
-        if answer == nil { answer = read } else { answer!.writeBuffer(&read) }
+        answer.setOrWriteBuffer(&read)
         guard let answer else { return }
         let bytes = answer.readableBytesView
         guard let end = bytes.firstRange(of: Array("\r\n\r\n".utf8)) else {
