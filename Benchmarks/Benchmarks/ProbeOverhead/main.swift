@@ -45,6 +45,20 @@ func cpuSeconds() -> Double {
     return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
 }
 
+/// Nanoseconds each of the process's threads has run, by thread name and id, from
+/// `/proc/self/task/*/schedstat` (the scheduler's own count, exact to the nanosecond).
+func threadNanoseconds() -> [String: UInt64] {
+    var result: [String: UInt64] = [:]
+    for task in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? [] {
+        guard let stat = try? String(contentsOfFile: "/proc/self/task/\(task)/schedstat", encoding: .utf8),
+            let ran = stat.split(separator: " ").first.flatMap({ UInt64($0) })
+        else { continue }
+        let name = (try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
+        result["\(name)/\(task)"] = ran
+    }
+    return result
+}
+
 func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
 /// CPU time (user + system) the process spends per call of `body`, over `calls` calls.
@@ -52,6 +66,17 @@ func cpuPerCall(_ calls: Int, _ body: () async throws -> Void) async rethrows ->
     let before = cpuSeconds()
     for _ in 0..<calls { try await body() }
     return (cpuSeconds() - before) / Double(calls)
+}
+
+/// CPU time (user + system) the process spends per call of `body`, over `calls` calls, and what
+/// the calls returned. Nonisolated, with a `@Sendable` body: the loop and the calls run on the
+/// cooperative pool, never on the main actor.
+@Sendable nonisolated func cpuAndResults<T: Sendable>(_ calls: Int, _ body: @Sendable () async throws -> T) async rethrows -> (cpu: Double, results: [T]) {
+    var results: [T] = []
+    results.reserveCapacity(calls)
+    let before = cpuSeconds()
+    for _ in 0..<calls { results.append(try await body()) }
+    return ((cpuSeconds() - before) / Double(calls), results)
 }
 
 // 1. CPU per probed request, no injected delays, in rounds that alternate the probe with two
@@ -107,22 +132,47 @@ let slow = try config(prefix: paced)
 let slowProber = Prober(config: slow, metrics: ProbeMetrics(registry: MetricRegistry(), config: slow), client: probeClient, logger: logger)
 var ttftErrors: [Double] = []
 var tpotErrors: [Double] = []
-@MainActor func pacedProbeOnce() async {
-    let attempt = await slowProber.attempt(slow.models[0], operation: "bench", prompt: model.prompts[0], timeout: .seconds(10))
-    guard case .success(let outcome) = attempt.result, let ttft = outcome.timeToFirstToken else { fatalError("probe failed: \(attempt.result)") }
-    ttftErrors.append((ttft.seconds - expectedTTFT) * 1000)
-    // The stream's content events are spaced 20 ms apart; the final two (finish, usage) too.
-    let gaps = outcome.totalDuration - ttft
-    let events = Double(outcome.contentChunks + 1)
-    tpotErrors.append((gaps.seconds / events - 0.020) * 1000)
+/// One paced probe, off the main actor like the bare client's call below, so that neither side
+/// hops to the main thread and back (each hop wakes a thread, which costs what it measures).
+@Sendable nonisolated func pacedProbeOnce() async -> ProbeAttempt {
+    await slowProber.attempt(slow.models[0], operation: "bench", prompt: model.prompts[0], timeout: .seconds(10))
 }
-let pacedRounds = 9
-let pacedRequestsPerRound = 3
+@Sendable nonisolated func pacedBareNIOOnce() async throws { _ = try await bareNIO.post("\(paced)/v1/chat/completions") }
+/// Pairs of paced requests, one of each client, measured one request at a time. The machine's
+/// speed for a request wanders by a factor of two over seconds (C-states, the host), more than
+/// the difference sought, so each probed request is compared with the bare client's request
+/// next to it, the order swapped every pair, rather than rounds of several with rounds.
+let pacedPairs = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 45
 var pacedProbeCPU: [Double] = []
 var pacedBareNIOCPU: [Double] = []
-for _ in 0..<pacedRounds {
-    pacedProbeCPU.append(await cpuPerCall(pacedRequestsPerRound, pacedProbeOnce))
-    pacedBareNIOCPU.append(try await cpuPerCall(pacedRequestsPerRound) { _ = try await bareNIO.post("\(paced)/v1/chat/completions") })
+var threadsDuringProbe: [String: UInt64] = [:]
+var threadsDuringBare: [String: UInt64] = [:]
+func addThreads(since before: [String: UInt64], to total: inout [String: UInt64]) {
+    for (thread, now) in threadNanoseconds() { total[thread, default: 0] += now - (before[thread] ?? 0) }
+}
+for pair in 0..<pacedPairs {
+    if pair % 2 == 1 {
+        let before = threadNanoseconds()
+        pacedBareNIOCPU.append(try await cpuAndResults(1, pacedBareNIOOnce).cpu)
+        addThreads(since: before, to: &threadsDuringBare)
+    }
+    let before = threadNanoseconds()
+    let (cpu, attempts) = await cpuAndResults(1, pacedProbeOnce)
+    pacedProbeCPU.append(cpu)
+    addThreads(since: before, to: &threadsDuringProbe)
+    if pair % 2 == 0 {
+        let before = threadNanoseconds()
+        pacedBareNIOCPU.append(try await cpuAndResults(1, pacedBareNIOOnce).cpu)
+        addThreads(since: before, to: &threadsDuringBare)
+    }
+    for attempt in attempts {
+        guard case .success(let outcome) = attempt.result, let ttft = outcome.timeToFirstToken else { fatalError("probe failed: \(attempt.result)") }
+        ttftErrors.append((ttft.seconds - expectedTTFT) * 1000)
+        // The stream's content events are spaced 20 ms apart; the final two (finish, usage) too.
+        let gaps = outcome.totalDuration - ttft
+        let events = Double(outcome.contentChunks + 1)
+        tpotErrors.append((gaps.seconds / events - 0.020) * 1000)
+    }
 }
 try await bareNIO.close()
 
@@ -175,9 +225,19 @@ print("probe overhead: CPU per request (user + system), median of rounds (range)
 print("  back to back, no delays (\(rounds) rounds of \(requestsPerRound) requests per client; probe wall \(String(format: "%.2f", median(probeWall) * 1000)) ms):")
 report(probe: probeCPU, bare: bareNIOCPU)
 print("    AsyncHTTPClient's body sequence alone, body dropped: \(milliseconds(asyncHTTPClientCPU))")
-print("  paced, 150 ms then 20 ms between events (\(pacedRounds) rounds of \(pacedRequestsPerRound) requests per client):")
-report(probe: pacedProbeCPU, bare: pacedBareNIOCPU)
-print("timing error against the paced stream's delays (median of 15; includes the Python server's own scheduling)")
+print("  paced, 150 ms then 20 ms between events (\(pacedPairs) pairs of requests, one per client, order swapped every pair):")
+print("    probe:                         \(milliseconds(pacedProbeCPU))")
+print("    bare NIOHTTP1 client:          \(milliseconds(pacedBareNIOCPU))")
+let pacedDifferences = zip(pacedProbeCPU, pacedBareNIOCPU).map { ($0 - $1) * 1000 }
+let pacedMean = pacedDifferences.reduce(0, +) / Double(pacedDifferences.count)
+let pacedSpread = (pacedDifferences.map { ($0 - pacedMean) * ($0 - pacedMean) }.reduce(0, +) / Double(pacedDifferences.count - 1)).squareRoot()
+print(String(format: "    probe - bare, per pair: median %.3f ms, mean %.3f ms ± %.3f (95 %% interval of the mean)",
+    median(pacedDifferences), pacedMean, 1.96 * pacedSpread / Double(pacedDifferences.count).squareRoot()))
+for thread in Set(threadsDuringProbe.keys).union(threadsDuringBare.keys).sorted() {
+    print(String(format: "      thread %@: probe %.3f ms, bare %.3f ms per request", thread,
+        Double(threadsDuringProbe[thread] ?? 0) / 1e6 / Double(pacedPairs), Double(threadsDuringBare[thread] ?? 0) / 1e6 / Double(pacedPairs)))
+}
+print("timing error against the paced stream's delays (medians: the probe over its \(ttftErrors.count) paced requests, the others over 15; includes the Python server's own scheduling)")
 print(String(format: "  probe TTFT (first content token, expected %.0f ms): %+.2f ms  (range %+.2f .. %+.2f)", expectedTTFT * 1000, median(ttftErrors), ttftErrors.min()!, ttftErrors.max()!))
 print(String(format: "  AsyncHTTPClient first byte: %+.2f ms  (range %+.2f .. %+.2f)", median(clientErrors), clientErrors.min()!, clientErrors.max()!))
 print(String(format: "  probe per token: %+.2f ms", median(tpotErrors)))
