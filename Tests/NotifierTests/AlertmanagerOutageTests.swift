@@ -32,7 +32,8 @@ struct AlertmanagerOutageTests {
     @Test func anAlertFiredWhileAlertmanagerWasDownArrivesOnceItIsUp() async throws {
         let sink = WebhookSink()
         try await LocalServer.with({ sink.register($0) }) { webhookPort in
-            let port = try Programs.freePort()
+            let held = try Programs.holdPort()
+            let port = held.port
             let notifier = Notifier(
                 options: Notifier.Options(), client: HTTPClient.shared, registry: MetricRegistry(),
                 logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
@@ -48,6 +49,7 @@ struct AlertmanagerOutageTests {
             let status = await notifier.destinations
             #expect(status.first?.queued == 1, "the alert waits while nothing listens")
 
+            held.release()
             let alertmanager = try await RunningAlertmanager.start(config: Self.config(webhookPort: webhookPort), port: port)
             do {
                 let deadline = ContinuousClock.now + .seconds(60)

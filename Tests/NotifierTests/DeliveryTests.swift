@@ -61,7 +61,8 @@ struct DeliveryTests {
         eventLoopGroupProvider: .singleton, configuration: .init(timeout: .init(connect: .milliseconds(200))))
 
     @Test func alertsWaitForADownAlertmanagerAndArriveOnceInOrder() async throws {
-        let port = try Programs.freePort()
+        let held = try Programs.holdPort()
+        let port = held.port
         let url = "http://127.0.0.1:\(port)/api/v2/alerts"
         let registry = MetricRegistry()
         var options = Notifier.Options()
@@ -80,6 +81,7 @@ struct DeliveryTests {
         try await Task.sleep(for: .milliseconds(500))
         #expect(await notifier.destinations.first?.queued == 3, "A's newest resend, B firing, B resolved")
         let recorder = Recorder()
+        held.release()
         try await LocalServer.with(port: port, recorder.register) { _ in
             // Waits for the notifier to see its answers too, not only for the bodies to arrive:
             // on a loaded machine an answer can take longer than the server is kept up for.

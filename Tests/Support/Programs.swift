@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Paths of the programs tests run, and the ports and directories they use.
 public enum Programs {
@@ -53,9 +54,17 @@ public enum Programs {
     /// Runs `body` with a port on 127.0.0.1 that refuses connections for as long as it runs: a
     /// socket bound there but not listening holds it, so no other test can take it meanwhile.
     public static func withRefusingPort<T>(_ body: (Int) async throws -> T) async throws -> T {
+        let held = try holdPort()
+        defer { held.release() }
+        return try await body(held.port)
+    }
+
+    /// A port on 127.0.0.1 that refuses connections until ``HeldPort/release()``, for a test that
+    /// starts a server there later: a port from ``freePort()`` stays free only by luck until then,
+    /// as every outgoing connection of the tests running beside it takes a port of the same range.
+    public static func holdPort() throws -> HeldPort {
         let (fd, port) = try boundSocket()
-        defer { close(fd) }
-        return try await body(port)
+        return HeldPort(fd: fd, port: port)
     }
 
     /// A TCP socket bound to an ephemeral port of 127.0.0.1, not listening, and that port.
@@ -85,4 +94,23 @@ public enum Programs {
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
+}
+
+/// A port held by a socket bound to it but not listening (see ``Programs/holdPort()``).
+public final class HeldPort: Sendable {
+    /// The port held.
+    public let port: Int
+    private let descriptor: Mutex<Int32?>
+
+    fileprivate init(fd: Int32, port: Int) {
+        self.port = port
+        descriptor = Mutex(fd)
+    }
+
+    /// Lets the port go, for a server to bind it at once; later calls do nothing.
+    public func release() {
+        if let fd = descriptor.withLock({ fd in defer { fd = nil }; return fd }) { close(fd) }
+    }
+
+    deinit { release() }
 }
