@@ -138,10 +138,10 @@ var tpotErrors: [Double] = []
     await slowProber.attempt(slow.models[0], operation: "bench", prompt: model.prompts[0], timeout: .seconds(10))
 }
 @Sendable nonisolated func pacedBareNIOOnce() async throws { _ = try await bareNIO.post("\(paced)/v1/chat/completions") }
-/// Pairs of paced requests, one of each client, measured one request at a time. The machine's
-/// speed for a request wanders by a factor of two over seconds (C-states, the host), more than
-/// the difference sought, so each probed request is compared with the bare client's request
-/// next to it, the order swapped every pair, rather than rounds of several with rounds.
+/// Pairs of paced requests, one of each client, measured one request at a time. What a request
+/// costs wanders by a factor of two over seconds on this machine, more than the difference
+/// sought, so each probed request is compared with the bare client's request next to it, the
+/// order swapped every pair, rather than a round of several requests with the next round.
 let pacedPairs = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 45
 var pacedProbeCPU: [Double] = []
 var pacedBareNIOCPU: [Double] = []
