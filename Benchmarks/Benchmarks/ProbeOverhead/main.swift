@@ -68,15 +68,17 @@ func cpuPerCall(_ calls: Int, _ body: () async throws -> Void) async rethrows ->
     return (cpuSeconds() - before) / Double(calls)
 }
 
-/// CPU time (user + system) the process spends per call of `body`, over `calls` calls, and what
-/// the calls returned. Nonisolated, with a `@Sendable` body: the loop and the calls run on the
-/// cooperative pool, never on the main actor.
-@Sendable nonisolated func cpuAndResults<T: Sendable>(_ calls: Int, _ body: @Sendable () async throws -> T) async rethrows -> (cpu: Double, results: [T]) {
-    var results: [T] = []
-    results.reserveCapacity(calls)
+/// One call of `body`, off the main actor (nonisolated, with a `@Sendable` body): the CPU time
+/// (user + system) the process spent on it, each thread's run time meanwhile, and what it returned.
+@Sendable nonisolated func measuredCall<T: Sendable>(_ body: @Sendable () async throws -> T) async rethrows -> (cpu: Double, threads: [String: UInt64], value: T) {
+    let threadsBefore = threadNanoseconds()
     let before = cpuSeconds()
-    for _ in 0..<calls { results.append(try await body()) }
-    return ((cpuSeconds() - before) / Double(calls), results)
+    let value = try await body()
+    let cpu = cpuSeconds() - before
+    let threads = threadNanoseconds().reduce(into: [String: UInt64]()) { ran, thread in
+        ran[thread.key] = thread.value - (threadsBefore[thread.key] ?? 0)
+    }
+    return (cpu, threads, value)
 }
 
 // 1. CPU per probed request, no injected delays, in rounds that alternate the probe with two
@@ -147,32 +149,25 @@ var pacedProbeCPU: [Double] = []
 var pacedBareNIOCPU: [Double] = []
 var threadsDuringProbe: [String: UInt64] = [:]
 var threadsDuringBare: [String: UInt64] = [:]
-func addThreads(since before: [String: UInt64], to total: inout [String: UInt64]) {
-    for (thread, now) in threadNanoseconds() { total[thread, default: 0] += now - (before[thread] ?? 0) }
+@MainActor func pacedBareRequest() async throws {
+    let bare = try await measuredCall(pacedBareNIOOnce)
+    pacedBareNIOCPU.append(bare.cpu)
+    threadsDuringBare.merge(bare.threads, uniquingKeysWith: +)
 }
 for pair in 0..<pacedPairs {
-    if pair % 2 == 1 {
-        let before = threadNanoseconds()
-        pacedBareNIOCPU.append(try await cpuAndResults(1, pacedBareNIOOnce).cpu)
-        addThreads(since: before, to: &threadsDuringBare)
+    if pair % 2 == 1 { try await pacedBareRequest() }
+    let probe = await measuredCall(pacedProbeOnce)
+    pacedProbeCPU.append(probe.cpu)
+    threadsDuringProbe.merge(probe.threads, uniquingKeysWith: +)
+    if pair % 2 == 0 { try await pacedBareRequest() }
+    guard case .success(let outcome) = probe.value.result, let ttft = outcome.timeToFirstToken else {
+        fatalError("probe failed: \(probe.value.result)")
     }
-    let before = threadNanoseconds()
-    let (cpu, attempts) = await cpuAndResults(1, pacedProbeOnce)
-    pacedProbeCPU.append(cpu)
-    addThreads(since: before, to: &threadsDuringProbe)
-    if pair % 2 == 0 {
-        let before = threadNanoseconds()
-        pacedBareNIOCPU.append(try await cpuAndResults(1, pacedBareNIOOnce).cpu)
-        addThreads(since: before, to: &threadsDuringBare)
-    }
-    for attempt in attempts {
-        guard case .success(let outcome) = attempt.result, let ttft = outcome.timeToFirstToken else { fatalError("probe failed: \(attempt.result)") }
-        ttftErrors.append((ttft.seconds - expectedTTFT) * 1000)
-        // The stream's content events are spaced 20 ms apart; the final two (finish, usage) too.
-        let gaps = outcome.totalDuration - ttft
-        let events = Double(outcome.contentChunks + 1)
-        tpotErrors.append((gaps.seconds / events - 0.020) * 1000)
-    }
+    ttftErrors.append((ttft.seconds - expectedTTFT) * 1000)
+    // The stream's content events are spaced 20 ms apart; the final two (finish, usage) too.
+    let gaps = outcome.totalDuration - ttft
+    let events = Double(outcome.contentChunks + 1)
+    tpotErrors.append((gaps.seconds / events - 0.020) * 1000)
 }
 try await bareNIO.close()
 
