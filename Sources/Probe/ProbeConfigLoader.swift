@@ -125,7 +125,8 @@ public struct ProbeConfigLoader: Sendable {
 
     /// The model's proxy, as Prometheus's `http_config` names it: `proxy_url`, or with
     /// `proxy_from_environment: true` the `HTTPS_PROXY` or `HTTP_PROXY` variable (by the
-    /// endpoint's scheme; lowercase names too) unless `NO_PROXY` names the endpoint's host.
+    /// endpoint's scheme; lowercase names too) unless `NO_PROXY` covers the endpoint
+    /// (``NoProxyList``).
     private func proxy(_ mapping: ConfigMapping, endpoint: String?) throws -> ProxyServer? {
         let urlNode = mapping.optional("proxy_url")
         let environmentNode = mapping.optional("proxy_from_environment")
@@ -145,7 +146,8 @@ public struct ProbeConfigLoader: Sendable {
         guard let name = names.first(where: { !(environment[$0] ?? "").isEmpty }), let value = environment[name] else {
             return nil
         }
-        if Self.noProxy(environment["NO_PROXY"] ?? environment["no_proxy"] ?? "", covers: host) { return nil }
+        let noProxy = NoProxyList(environment["NO_PROXY"].flatMap { $0.isEmpty ? nil : $0 } ?? environment["no_proxy"] ?? "")
+        if noProxy.covers(host: host, port: url.port ?? (url.scheme == "https" ? 443 : 80)) { return nil }
         guard let server = Self.proxyServer(value) else {
             throw environmentNode.error("\(name) is not an HTTP proxy URL; it should read http://[user:password@]host:port")
         }
@@ -162,19 +164,6 @@ public struct ProbeConfigLoader: Sendable {
         else { return nil }
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         return ProxyServer(host: host, port: url.port ?? 80, user: url.user, password: url.password.map(Secret.init))
-    }
-
-    /// Whether a `NO_PROXY` list covers `host`: `*`, the host itself, or a domain it is in
-    /// (`example.com` and `.example.com` both cover `api.example.com`). Ports and CIDR ranges
-    /// in the list are not read.
-    static func noProxy(_ list: String, covers host: String) -> Bool {
-        let host = host.lowercased()
-        return list.split(separator: ",").contains { entry in
-            var domain = entry.trimmingCharacters(in: .whitespaces).lowercased()
-            if domain == "*" { return true }
-            if domain.hasPrefix(".") { domain.removeFirst() }
-            return !domain.isEmpty && (host == domain || host.hasSuffix("." + domain))
-        }
     }
 
     /// The prompt used when a model lists none: cheap, deterministic and checkable.

@@ -48,9 +48,9 @@ struct ProbeConfigLoaderTests {
          "models:\n  - {name: a, provider: ollama, model: m, proxy_url: \"socks5://u:hunter2@p:1080\"}\n", [:],
          "bad.yml:2:54: proxy_url is not an HTTP proxy URL; write http://[user:password@]host:port"),
         ("bad proxy variable",
-         "models:\n  - {name: a, provider: ollama, model: m, proxy_from_environment: true}\n",
+         "models:\n  - {name: a, provider: ollama, model: m, endpoint: \"http://gpu1:11434\", proxy_from_environment: true}\n",
          ["HTTP_PROXY": "https://p:3128"],
-         "bad.yml:2:67: HTTP_PROXY is not an HTTP proxy URL; it should read http://[user:password@]host:port"),
+         "bad.yml:2:98: HTTP_PROXY is not an HTTP proxy URL; it should read http://[user:password@]host:port"),
     ]
 
     @Test func proxyFromTheURLOrTheEnvironment() throws {
