@@ -15,8 +15,8 @@ import Darwin
 ///
 /// As in Go, `localhost` and loopback addresses are never proxied, listed or not. Entries that
 /// are none of these are ignored.
-struct NoProxyList: Equatable {
-    private enum Entry: Equatable {
+struct NoProxyList {
+    private enum Entry {
         case everything
         case range(IPAddress, prefixLength: Int)
         case address(IPAddress, port: Int?)

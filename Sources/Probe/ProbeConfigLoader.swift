@@ -143,15 +143,18 @@ public struct ProbeConfigLoader: Sendable {
             let host = url.host
         else { return nil }
         let names = url.scheme == "https" ? ["HTTPS_PROXY", "https_proxy"] : ["HTTP_PROXY", "http_proxy"]
-        guard let name = names.first(where: { !(environment[$0] ?? "").isEmpty }), let value = environment[name] else {
-            return nil
-        }
-        let noProxy = NoProxyList(environment["NO_PROXY"].flatMap { $0.isEmpty ? nil : $0 } ?? environment["no_proxy"] ?? "")
+        guard let (name, value) = firstSet(names) else { return nil }
+        let noProxy = NoProxyList(firstSet(["NO_PROXY", "no_proxy"])?.value ?? "")
         if noProxy.covers(host: host, port: url.port ?? (url.scheme == "https" ? 443 : 80)) { return nil }
         guard let server = Self.proxyServer(value) else {
             throw environmentNode.error("\(name) is not an HTTP proxy URL; it should read http://[user:password@]host:port")
         }
         return server
+    }
+
+    /// The first of the environment variables `names` that is set and not empty, with its value.
+    private func firstSet(_ names: [String]) -> (name: String, value: String)? {
+        names.lazy.compactMap { name in self.environment[name].flatMap { $0.isEmpty ? nil : (name, $0) } }.first
     }
 
     /// An `http://[user:password@]host[:port]` URL as a proxy; nil for anything else (`https`
