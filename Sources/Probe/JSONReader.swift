@@ -215,16 +215,11 @@ struct JSONReader {
     private mutating func readKey() throws(JSONReadError) -> Key {
         guard peek() == UInt8(ascii: "\"") else { throw JSONReadError() }
         let start = index + 1
-        var position = start
-        while position < bytes.count {
-            let byte = bytes[position]
-            if byte == UInt8(ascii: "\"") {
-                let raw = UnsafeBufferPointer(rebasing: bytes[start..<position])
-                index = position + 1
-                return Key(raw: raw, escaped: nil)
-            }
-            if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { break }
-            position += 1
+        let position = plainRun(from: start)
+        if position < bytes.count, bytes[position] == UInt8(ascii: "\"") {
+            let raw = UnsafeBufferPointer(rebasing: bytes[start..<position])
+            index = position + 1
+            return Key(raw: raw, escaped: nil)
         }
         let key = try scanString() ?? ""
         return Key(raw: UnsafeBufferPointer(rebasing: bytes[start..<start]), escaped: key)
@@ -325,6 +320,7 @@ struct JSONReader {
         index += 1
         let start = index
         var ascii = true
+        index = plainRun(from: index)
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
@@ -353,6 +349,35 @@ struct JSONReader {
                 utf8.append(byte)
             }
         }
+    }
+
+    /// The index of the first byte at or after `start` that a string scan must look at: a quote,
+    /// a backslash, a control character or a non-ASCII byte (or the end). Most of a stream's
+    /// bytes are in keys and plain ASCII strings, so eight bytes are tested at a time, with the
+    /// usual bit tricks for finding a byte in a word.
+    private func plainRun(from start: Int) -> Int {
+        var position = start
+        guard let base = bytes.baseAddress else { return position }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        while position + 8 <= bytes.count {
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self))
+            let quotes = word ^ (ones &* UInt64(UInt8(ascii: "\"")))
+            let backslashes = word ^ (ones &* UInt64(UInt8(ascii: "\\")))
+            // A byte below 0x20, equal to a quote or backslash (zero after the xor), or with its
+            // high bit set. Borrows can flag bytes after a true hit, never before it, so the
+            // lowest flag is exact.
+            let below = (word &- ones &* 0x20) & ~word
+            let flags = (below | (quotes &- ones) & ~quotes | (backslashes &- ones) & ~backslashes | word) & highBits
+            if flags != 0 { return position + flags.trailingZeroBitCount / 8 }
+            position += 8
+        }
+        while position < bytes.count {
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { return position }
+            position += 1
+        }
+        return position
     }
 
     private mutating func unescape(into utf8: inout [UInt8]) throws(JSONReadError) {

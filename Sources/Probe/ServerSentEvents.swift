@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#else
+import Darwin
+#endif
+
 /// One server-sent event: its `event:` name (empty when absent) and its `data:` lines joined by
 /// newlines, as the WHATWG event-stream rules define them.
 public struct ServerSentEvent: Sendable, Equatable {
@@ -5,6 +11,11 @@ public struct ServerSentEvent: Sendable, Equatable {
     public var name: String
     /// The `data:` field bytes.
     public var data: [UInt8]
+
+    /// Whether the data is exactly `literal` (such as OpenAI's `[DONE]`).
+    func dataIs(_ literal: StaticString) -> Bool {
+        data.withUnsafeBufferPointer { ServerSentEventParser.equal($0, literal) }
+    }
 }
 
 /// Assembles server-sent events from lines (OpenAI, Anthropic and Gemini all stream this way).
@@ -12,26 +23,40 @@ public struct ServerSentEventParser: Sendable {
     private var name = ""
     private var data: [UInt8] = []
     private var hasData = false
+    /// The fields above still hold the event last returned: the next line clears them, keeping
+    /// `data`'s storage (by then the caller has normally let go of the event, so nothing is
+    /// allocated for the next one).
+    private var returned = false
 
     /// An empty parser.
     public init() {}
 
     /// Feeds one line (without its line break); returns the event that a blank line completes.
     public mutating func feed(_ line: ArraySlice<UInt8>) -> ServerSentEvent? {
+        if returned {
+            name = ""
+            data.removeAll(keepingCapacity: true)
+            hasData = false
+            returned = false
+        }
         if line.isEmpty {
-            defer { name = ""; data = []; hasData = false }
-            return hasData ? ServerSentEvent(name: name, data: data) : nil
+            guard hasData else {
+                name = ""
+                return nil
+            }
+            returned = true
+            return ServerSentEvent(name: name, data: data)
         }
         if line.first == UInt8(ascii: ":") { return nil }
         let colon = line.firstIndex(of: UInt8(ascii: ":")) ?? line.endIndex
         let field = line[line.startIndex..<colon]
         var value = colon < line.endIndex ? line[(colon + 1)...] : []
         if value.first == UInt8(ascii: " ") { value = value.dropFirst() }
-        if field.elementsEqual("data".utf8) {
+        if Self.equal(field, "data") {
             if hasData { data.append(UInt8(ascii: "\n")) }
             data.append(contentsOf: value)
             hasData = true
-        } else if field.elementsEqual("event".utf8) {
+        } else if Self.equal(field, "event") {
             name = String(decoding: value, as: UTF8.self)
         }
         return nil
@@ -40,5 +65,17 @@ public struct ServerSentEventParser: Sendable {
     /// The event still open when the stream ended without a final blank line, if any.
     public mutating func finish() -> ServerSentEvent? {
         feed([])
+    }
+
+    /// Whether `bytes` are exactly `literal`, compared with `memcmp` (a collection's
+    /// `elementsEqual` goes element by element through generic code).
+    private static func equal(_ bytes: ArraySlice<UInt8>, _ literal: StaticString) -> Bool {
+        bytes.withUnsafeBufferPointer { equal($0, literal) }
+    }
+
+    fileprivate static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
+        guard bytes.count == literal.utf8CodeUnitCount else { return false }
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return true }
+        return memcmp(base, literal.utf8Start, bytes.count) == 0
     }
 }

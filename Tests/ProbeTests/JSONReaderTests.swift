@@ -98,6 +98,58 @@ import Testing
         #expect(try Self.member(#"{"n":-1e3}"#, "n", double) == -1000)
     }
 
+    /// Strings and keys are scanned eight bytes at a time: a byte the scan must stop at (a
+    /// quote, an escape, a control character, a non-ASCII byte) or must not stop at (DEL) is put
+    /// at every offset of strings of 0-19 `x`s, so each lands at every place in a word and in the
+    /// tail after the last whole word. Every verdict and value must be Foundation's.
+    @Test func stopsAtEverySpecialByteWhereverItFallsInAWord() throws {
+        let specials: [[UInt8]] = [
+            Array(#"\""#.utf8), Array(#"\\"#.utf8), Array(#"\u0078"#.utf8), Array("é".utf8), [0x7F], [0x1F], [0x00], [0xFF],
+        ]
+        /// Keys compare with literals only: `\u0078` is `x`, so such a key must equal `xs[n + 1]`.
+        let xs: [StaticString] = ["", "x", "xx", "xxx", "xxxx", "xxxxx", "xxxxxx", "xxxxxxx", "xxxxxxxx", "xxxxxxxxx", "xxxxxxxxxx", "xxxxxxxxxxx", "xxxxxxxxxxxx", "xxxxxxxxxxxxx", "xxxxxxxxxxxxxx", "xxxxxxxxxxxxxxx", "xxxxxxxxxxxxxxxx", "xxxxxxxxxxxxxxxxx", "xxxxxxxxxxxxxxxxxx", "xxxxxxxxxxxxxxxxxxx", "xxxxxxxxxxxxxxxxxxxx", "xxxxxxxxxxxxxxxxxxxxx"]
+        var checked = 0
+        for length in 0..<20 {
+            for offset in 0...length {
+                for special in specials {
+                    var string = Array(repeating: UInt8(ascii: "x"), count: length)
+                    string.insert(contentsOf: special, at: offset)
+                    let described = String(decoding: string, as: UTF8.self)
+                    // As a value.
+                    let value = Array(#"{"k":""#.utf8) + string + Array(#""}"#.utf8)
+                    let expected = (try? JSONSerialization.jsonObject(with: Data(value))) as? [String: String]
+                    let read = try? Self.member(String(decoding: value, as: UTF8.self), "k") { (reader: inout JSONReader) throws(JSONReadError) in
+                        try reader.readString()
+                    }
+                    if special == [0xFF] {
+                        // Not UTF-8, so not a String to build the document from: read from the bytes.
+                        let bytesRead: Void? = try? JSONReader.read(value) { (reader: inout JSONReader) throws(JSONReadError) in
+                            try reader.skipValue()
+                        }
+                        #expect(bytesRead == nil && expected == nil, "\(described)")
+                    } else {
+                        #expect(read == expected?["k"], "value \(described)")
+                    }
+                    // As a key.
+                    let key = Array(#"{""#.utf8) + string + Array(#"":"v"}"#.utf8)
+                    let expectedKey = ((try? JSONSerialization.jsonObject(with: Data(key))) as? [String: String])?.keys.first
+                    var equalsXs: Bool?
+                    let parsed: Void? = try? JSONReader.read(key) { (reader: inout JSONReader) throws(JSONReadError) in
+                        try reader.readRootObject { (_: inout JSONReader, key) throws(JSONReadError) in
+                            equalsXs = key == xs[length + 1]
+                        }
+                    }
+                    #expect((parsed != nil) == (expectedKey != nil), "key \(described)")
+                    if let expectedKey {
+                        #expect(equalsXs == (expectedKey == String(repeating: "x", count: length + 1)), "key \(described)")
+                    }
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked == specials.count * (1...20).reduce(0, +))
+    }
+
     @Test func nestedObjectsAndArraysOfObjects() throws {
         let document = #"{"id":"x","choices":[{"delta":{"content":"a"}},{"delta":{}},{"delta":null}],"usage":null}"#
         var contents: [String] = []

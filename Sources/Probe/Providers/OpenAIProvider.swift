@@ -106,7 +106,7 @@ struct OpenAIStreamDecoder: StreamDecoder {
 
     mutating func consume(line: ArraySlice<UInt8>, at now: ContinuousClock.Instant, into outcome: inout ProbeOutcome) throws(ProbeError) {
         guard let event = events.feed(line) else { return }
-        if event.data.elementsEqual("[DONE]".utf8) {
+        if event.dataIs("[DONE]") {
             isComplete = true
             return
         }
