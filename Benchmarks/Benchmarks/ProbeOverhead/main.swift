@@ -61,6 +61,29 @@ func threadNanoseconds() -> [String: UInt64] {
 
 func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
+/// When the replay server wrote each event of one delayed request, in milliseconds after the
+/// request line arrived (its clock, not ours: the delays it actually made).
+struct ServerTimeline: Decodable {
+    let path: String
+    let writes: [Double]
+    enum CodingKeys: String, CodingKey {
+        case path
+        case writes = "writes_ms"
+    }
+}
+
+/// The timelines of the `count` delayed requests served since the last call whose path carries
+/// `label` after the delays (`/delay/150/20/<label>/...`), in the order served.
+func serverTimelines(_ label: String, count: Int) async throws -> [[Double]] {
+    let response = try await client.execute(HTTPClientRequest(url: "\(base)/timelines"), timeout: .seconds(20))
+    let body = try await response.body.collect(upTo: 1 << 24)
+    let timelines = try body.readableBytesView.split(separator: UInt8(ascii: "\n"))
+        .map { try JSONDecoder().decode(ServerTimeline.self, from: Data($0)) }
+        .filter { $0.path.split(separator: "/").dropFirst(3).first.map(String.init) == label }.map(\.writes)
+    guard timelines.count == count else { fatalError("the server noted \(timelines.count) \(label) requests, not \(count)") }
+    return timelines
+}
+
 /// CPU time (user + system) the process spends per call of `body`, over `calls` calls.
 func cpuPerCall(_ calls: Int, _ body: () async throws -> Void) async rethrows -> Double {
     let before = cpuSeconds()
@@ -128,18 +151,18 @@ for _ in 0..<rounds {
 let eventsBeforeContent = try String(contentsOf: fixture, encoding: .utf8).split(separator: "\n")
     .filter { $0.hasPrefix("data: {") }.firstIndex { $0.contains(#""content":""#) && !$0.contains(#""content":"""#) } ?? 0
 let expectedTTFT = 0.150 + 0.020 * Double(eventsBeforeContent)
-/// The replay server's path prefix for that pacing.
+/// The replay server's path prefix for that pacing; each client adds its own label after it, for
+/// the server's timelines.
 let paced = "/delay/150/20"
-let slow = try config(prefix: paced)
+let slow = try config(prefix: "\(paced)/probe")
 let slowProber = Prober(config: slow, metrics: ProbeMetrics(registry: MetricRegistry(), config: slow), client: probeClient, logger: logger)
-var ttftErrors: [Double] = []
-var tpotErrors: [Double] = []
+var pacedOutcomes: [ProbeOutcome] = []
 /// One paced probe, off the main actor like the bare client's call below, so that neither side
 /// hops to the main thread and back (each hop wakes a thread, which costs what it measures).
 @Sendable nonisolated func pacedProbeOnce() async -> ProbeAttempt {
     await slowProber.attempt(slow.models[0], operation: "bench", prompt: model.prompts[0], timeout: .seconds(10))
 }
-@Sendable nonisolated func pacedBareNIOOnce() async throws { _ = try await bareNIO.post("\(paced)/v1/chat/completions") }
+@Sendable nonisolated func pacedBareNIOOnce() async throws { _ = try await bareNIO.post("\(paced)/bare/v1/chat/completions") }
 /// Pairs of paced requests, one of each client, measured one request at a time. What a request
 /// costs wanders by a factor of two over seconds on this machine, more than the difference
 /// sought, so each probed request is compared with the bare client's request next to it, the
@@ -160,29 +183,46 @@ for pair in 0..<pacedPairs {
     pacedProbeCPU.append(probe.cpu)
     threadsDuringProbe.merge(probe.threads, uniquingKeysWith: +)
     if pair % 2 == 0 { try await pacedBareRequest() }
-    guard case .success(let outcome) = probe.value.result, let ttft = outcome.timeToFirstToken else {
+    guard case .success(let outcome) = probe.value.result, outcome.timeToFirstToken != nil else {
         fatalError("probe failed: \(probe.value.result)")
     }
-    ttftErrors.append((ttft.seconds - expectedTTFT) * 1000)
-    // The stream's content events are spaced 20 ms apart; the final two (finish, usage) too.
-    let gaps = outcome.totalDuration - ttft
-    let events = Double(outcome.contentChunks + 1)
-    tpotErrors.append((gaps.seconds / events - 0.020) * 1000)
+    pacedOutcomes.append(outcome)
 }
 try await bareNIO.close()
+// The probe's timing errors, against the injected delays and against the delays the server
+// actually made (from the request line's arrival to its writes). The first includes the Python
+// server's own lateness: its header parsing and its oversleeping. The time to first token ends at
+// the first content event's read, the whole duration at `[DONE]`'s, the stream's last event;
+// per token is the time between the two over the gaps between them.
+let probeTimelines = try await serverTimelines("probe", count: pacedOutcomes.count)
+var ttftErrors: [Double] = []
+var ttftServerErrors: [Double] = []
+var tpotErrors: [Double] = []
+var tpotServerErrors: [Double] = []
+for (outcome, writes) in zip(pacedOutcomes, probeTimelines) {
+    let ttft = outcome.timeToFirstToken!.seconds * 1000
+    let gaps = Double(writes.count - 1 - eventsBeforeContent)
+    let perGap = (outcome.totalDuration.seconds * 1000 - ttft) / gaps
+    ttftErrors.append(ttft - expectedTTFT * 1000)
+    ttftServerErrors.append(ttft - writes[eventsBeforeContent])
+    tpotErrors.append(perGap - 20)
+    tpotServerErrors.append(perGap - (writes[writes.count - 1] - writes[eventsBeforeContent]) / gaps)
+}
 
 // 3. AsyncHTTPClient alone: time to the first body byte, which the server holds back 150 ms,
 // the same measure as URLSession's below.
 var clientErrors: [Double] = []
 for _ in 0..<15 {
-    var request = HTTPClientRequest(url: "\(base)\(paced)/v1/chat/completions")
+    var request = HTTPClientRequest(url: "\(base)\(paced)/ahc/v1/chat/completions")
     request.method = .POST
     let start = ContinuousClock.now
     let response = try await client.execute(request, timeout: .seconds(10))
     var first: Duration?
     for try await _ in response.body where first == nil { first = ContinuousClock.now - start }
-    clientErrors.append((first!.seconds - 0.150) * 1000)
+    clientErrors.append(first!.seconds * 1000)
 }
+let clientServerErrors = zip(clientErrors, try await serverTimelines("ahc", count: clientErrors.count)).map { $0 - $1[0] }
+clientErrors = clientErrors.map { $0 - 150 }
 
 // 4. URLSession (FoundationNetworking, libcurl) against the same server and delay: time to the
 // first body byte, which the server holds back 150 ms.
@@ -200,11 +240,13 @@ for _ in 0..<15 {
     let delegate = FirstByte()
     let session = URLSession(configuration: .ephemeral, delegate: delegate, delegateQueue: nil)
     delegate.start = ContinuousClock.now
-    session.dataTask(with: URL(string: "\(base)\(paced)/v1/chat/completions")!).resume()
+    session.dataTask(with: URL(string: "\(base)\(paced)/urlsession/v1/chat/completions")!).resume()
     delegate.done.wait()
-    urlSessionErrors.append((delegate.first!.seconds - 0.150) * 1000)
+    urlSessionErrors.append(delegate.first!.seconds * 1000)
     session.invalidateAndCancel()
 }
+let urlSessionServerErrors = zip(urlSessionErrors, try await serverTimelines("urlsession", count: urlSessionErrors.count)).map { $0 - $1[0] }
+urlSessionErrors = urlSessionErrors.map { $0 - 150 }
 
 try await client.shutdown()
 await probeClient.shutdown()
@@ -232,8 +274,17 @@ for thread in Set(threadsDuringProbe.keys).union(threadsDuringBare.keys).sorted(
     print(String(format: "      thread %@: probe %.3f ms, bare %.3f ms per request", thread,
         Double(threadsDuringProbe[thread] ?? 0) / 1e6 / Double(pacedPairs), Double(threadsDuringBare[thread] ?? 0) / 1e6 / Double(pacedPairs)))
 }
-print("timing error against the paced stream's delays (medians: the probe over its \(ttftErrors.count) paced requests, the others over 15; includes the Python server's own scheduling)")
-print(String(format: "  probe TTFT (first content token, expected %.0f ms): %+.2f ms  (range %+.2f .. %+.2f)", expectedTTFT * 1000, median(ttftErrors), ttftErrors.min()!, ttftErrors.max()!))
-print(String(format: "  AsyncHTTPClient first byte: %+.2f ms  (range %+.2f .. %+.2f)", median(clientErrors), clientErrors.min()!, clientErrors.max()!))
-print(String(format: "  probe per token: %+.2f ms", median(tpotErrors)))
-print(String(format: "  URLSession first byte:     %+.2f ms  (range %+.2f .. %+.2f)", median(urlSessionErrors), urlSessionErrors.min()!, urlSessionErrors.max()!))
+func errors(_ values: [Double]) -> String {
+    String(format: "%+.2f ms (%+.2f .. %+.2f)", median(values), values.min()!, values.max()!)
+}
+print("timing error, median (range) over the probe's \(ttftErrors.count) paced requests and 15 of each other client's:")
+print("  against the injected delays (which the Python server overran by parsing headers and oversleeping):")
+print(String(format: "    probe TTFT (first content token, expected %.0f ms): ", expectedTTFT * 1000) + errors(ttftErrors))
+print("    probe per token (20 ms):                            " + errors(tpotErrors))
+print("    AsyncHTTPClient first byte (150 ms):                " + errors(clientErrors))
+print("    URLSession first byte (150 ms):                     " + errors(urlSessionErrors))
+print("  against the server's own timeline (from the request line's arrival to its write):")
+print("    probe TTFT:                                         " + errors(ttftServerErrors))
+print("    probe per token:                                    " + errors(tpotServerErrors))
+print("    AsyncHTTPClient first byte:                         " + errors(clientServerErrors))
+print("    URLSession first byte:                              " + errors(urlSessionServerErrors))
