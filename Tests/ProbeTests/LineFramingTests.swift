@@ -88,4 +88,32 @@ import Testing
             for read in 0..<5 { _ = try Self.read(garbage, at: Self.instant(read), into: &framing) }
         }
     }
+
+    /// A held-back read is searched for each end marker from the marker's rarest byte, not its
+    /// first: over every start offset of many strings made of the markers' own bytes (so that
+    /// near misses abound), the search must agree with a plain comparison at every place.
+    @Test func endMarkerSearchAgreesWithAPlainSearch() {
+        let markers: [StaticString] = ["[DONE]", #""error""#, #""done":true"#, "message_stop", "END", "x"]
+        var generator = SystemRandomNumberGenerator()
+        var checked = 0
+        for marker in markers {
+            let search = EndMarker(marker)
+            let needle = Array(UnsafeBufferPointer(start: marker.utf8Start, count: marker.utf8CodeUnitCount))
+            let alphabet = needle + Array(#"e" :"#.utf8)
+            for _ in 0..<300 {
+                var haystack = (0..<Int.random(in: 0...40, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }
+                if Bool.random(using: &generator), haystack.count >= needle.count {
+                    let at = Int.random(in: 0...(haystack.count - needle.count), using: &generator)
+                    haystack.replaceSubrange(at..<(at + needle.count), with: needle)
+                }
+                for start in 0...haystack.count {
+                    let plain = start + needle.count <= haystack.count
+                        && (start...(haystack.count - needle.count)).contains { Array(haystack[$0..<($0 + needle.count)]) == needle }
+                    #expect(search.occurs(in: haystack, from: start) == plain, "\(marker) in \(String(decoding: haystack, as: UTF8.self)) from \(start)")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked > 10_000)
+    }
 }
