@@ -159,12 +159,25 @@ public struct ModelConfig: Sendable {
     }
 }
 
-/// An HTTP proxy (`http://[user:password@]host:port`): plain `http` requests are sent to it in
-/// absolute form, `https` ones through a `CONNECT` tunnel, so TLS stays end to end.
+/// A proxy the probe calls a model through. An HTTP proxy (`http://[user:password@]host:port`)
+/// gets plain `http` requests in absolute form and `https` ones through a `CONNECT` tunnel; a
+/// SOCKS5 proxy (`socks5://host:port`) opens a connection to the endpoint for both. Either way
+/// TLS stays end to end with the model.
 public struct ProxyServer: Sendable, Hashable {
+    /// How the proxy is spoken to.
+    public enum Kind: Sendable, Hashable {
+        /// An HTTP proxy: absolute-form requests and `CONNECT` tunnels.
+        case http
+        /// A SOCKS5 proxy (RFC 1928) without authentication; host names are resolved by the
+        /// proxy, as Go's SOCKS5 dialer (and so Prometheus) has them resolved.
+        case socks5
+    }
+
+    /// How the proxy is spoken to.
+    public var kind: Kind
     /// The proxy's host name or address.
     public var host: String
-    /// Its port (80 when the URL names none).
+    /// Its port (80 for HTTP and 1080 for SOCKS5 when the URL names none).
     public var port: Int
     /// The URL's user, for Basic `Proxy-Authorization`.
     public var user: String?
@@ -172,7 +185,8 @@ public struct ProxyServer: Sendable, Hashable {
     public var password: Secret?
 
     /// A proxy at `host:port`, with credentials when `user` is set.
-    public init(host: String, port: Int, user: String? = nil, password: Secret? = nil) {
+    public init(_ kind: Kind = .http, host: String, port: Int, user: String? = nil, password: Secret? = nil) {
+        self.kind = kind
         self.host = host
         self.port = port
         self.user = user

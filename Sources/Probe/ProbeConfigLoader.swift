@@ -135,7 +135,7 @@ public struct ProbeConfigLoader: Sendable {
         }
         if let urlNode {
             guard let server = Self.proxyServer(try urlNode.string(expandingEnvironment: environment)) else {
-                throw urlNode.error("proxy_url is not an HTTP proxy URL; write http://[user:password@]host:port")
+                throw urlNode.error(Self.proxyURLForm("proxy_url"))
             }
             return server
         }
@@ -147,7 +147,7 @@ public struct ProbeConfigLoader: Sendable {
         let noProxy = NoProxyList(firstSet(["NO_PROXY", "no_proxy"])?.value ?? "")
         if noProxy.covers(host: host, port: url.port ?? (url.scheme == "https" ? 443 : 80)) { return nil }
         guard let server = Self.proxyServer(value) else {
-            throw environmentNode.error("\(name) is not an HTTP proxy URL; it should read http://[user:password@]host:port")
+            throw environmentNode.error(Self.proxyURLForm(name))
         }
         return server
     }
@@ -157,16 +157,29 @@ public struct ProbeConfigLoader: Sendable {
         names.lazy.compactMap { name in self.environment[name].flatMap { $0.isEmpty ? nil : (name, $0) } }.first
     }
 
-    /// An `http://[user:password@]host[:port]` URL as a proxy; nil for anything else (`https`
-    /// and `socks5` proxies are not supported). A URL without a scheme is read as `http`, as
-    /// curl and Go read `HTTP_PROXY`.
+    /// What a proxy URL that cannot be used is told to be, for the setting `name`.
+    static func proxyURLForm(_ name: String) -> String {
+        "\(name) is not a proxy URL the probe can use; write http://[user:password@]host:port, or socks5://host:port (SOCKS5 without a user and password)"
+    }
+
+    /// An `http://[user:password@]host[:port]` or `socks5://host[:port]` (also `socks5h`) URL as
+    /// a proxy; nil for anything else: `https` proxies and SOCKS5 with credentials are not
+    /// supported. A URL without a scheme is read as `http`, as curl and Go read `HTTP_PROXY`.
     static func proxyServer(_ text: String) -> ProxyServer? {
         let withScheme = text.contains("://") ? text : "http://" + text
-        guard let url = URLComponents(string: withScheme), url.scheme?.lowercased() == "http", var host = url.host,
-            !host.isEmpty, url.path.isEmpty || url.path == "/"
+        guard let url = URLComponents(string: withScheme), var host = url.host, !host.isEmpty,
+            url.path.isEmpty || url.path == "/"
         else { return nil }
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        return ProxyServer(host: host, port: url.port ?? 80, user: url.user, password: url.password.map(Secret.init))
+        switch url.scheme?.lowercased() {
+        case "http":
+            return ProxyServer(.http, host: host, port: url.port ?? 80, user: url.user, password: url.password.map(Secret.init))
+        case "socks5", "socks5h":
+            guard url.user == nil, url.password == nil else { return nil }
+            return ProxyServer(.socks5, host: host, port: url.port ?? 1080)
+        default:
+            return nil
+        }
     }
 
     /// The prompt used when a model lists none: cheap, deterministic and checkable.

@@ -44,13 +44,13 @@ struct ProbeConfigLoaderTests {
         ("proxy twice",
          "models:\n  - {name: a, provider: ollama, model: m, proxy_url: \"http://p:3128\", proxy_from_environment: true}\n", [:],
          "bad.yml:2:54: proxy_url and proxy_from_environment are both set; keep one"),
-        ("socks proxy",
+        ("socks proxy with credentials",
          "models:\n  - {name: a, provider: ollama, model: m, proxy_url: \"socks5://u:hunter2@p:1080\"}\n", [:],
-         "bad.yml:2:54: proxy_url is not an HTTP proxy URL; write http://[user:password@]host:port"),
+         "bad.yml:2:54: proxy_url is not a proxy URL the probe can use; write http://[user:password@]host:port, or socks5://host:port (SOCKS5 without a user and password)"),
         ("bad proxy variable",
          "models:\n  - {name: a, provider: ollama, model: m, endpoint: \"http://gpu1:11434\", proxy_from_environment: true}\n",
          ["HTTP_PROXY": "https://p:3128"],
-         "bad.yml:2:98: HTTP_PROXY is not an HTTP proxy URL; it should read http://[user:password@]host:port"),
+         "bad.yml:2:98: HTTP_PROXY is not a proxy URL the probe can use; write http://[user:password@]host:port, or socks5://host:port (SOCKS5 without a user and password)"),
     ]
 
     @Test func proxyFromTheURLOrTheEnvironment() throws {
@@ -66,6 +66,8 @@ struct ProbeConfigLoaderTests {
               - {name: http, provider: openai_compatible, model: m, endpoint: "http://vllm.example.com/v1", proxy_from_environment: true}
               - {name: excluded, provider: openai_compatible, model: m, endpoint: "https://llm.internal/v1", proxy_from_environment: true}
               - {name: direct, provider: openai_compatible, model: m, endpoint: "https://api.example.com/v1"}
+              - {name: socks, provider: ollama, model: m, proxy_url: "socks5://10.0.0.2"}
+              - {name: socks-remote-dns, provider: ollama, model: m, proxy_url: "socks5h://[fd00::2]:1081"}
             """, file: "proxy.yml")
         let proxies = config.models.map(\.proxy)
         #expect(proxies[0] == ProxyServer(host: "10.0.0.1", port: 3128, user: "probe", password: Secret("hunter2-proxy")))
@@ -74,6 +76,8 @@ struct ProbeConfigLoaderTests {
         #expect(proxies[2] == ProxyServer(host: "lower", port: 8080))
         #expect(proxies[3] == nil, "NO_PROXY names .internal")
         #expect(proxies[4] == nil)
+        #expect(proxies[5] == ProxyServer(.socks5, host: "10.0.0.2", port: 1080))
+        #expect(proxies[6] == ProxyServer(.socks5, host: "fd00::2", port: 1081))
         #expect(config.secrets.contains("hunter2-proxy"))
         #expect(config.secrets.contains(proxies[0]!.authorization!.value))
     }

@@ -154,3 +154,99 @@ struct ProxyTests {
         } }
     }
 }
+
+/// A real `microsocks` (Debian's SOCKS5 server) on 127.0.0.1, without authentication.
+struct RunningMicrosocks {
+    let process: ManagedProcess
+    let port: Int
+
+    /// Starts it on a free port and waits until it accepts connections (it logs nothing on start).
+    static func start() async throws -> RunningMicrosocks {
+        let port = try Programs.freePort()
+        let process = try ManagedProcess(try Programs.installed("microsocks"), ["-i", "127.0.0.1", "-p", "\(port)"])
+        let deadline = ContinuousClock.now + .seconds(20)
+        while process.isRunning, ContinuousClock.now < deadline {
+            if Self.accepts(port) { return RunningMicrosocks(process: process, port: port) }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        await process.stop()
+        throw TestFailure("microsocks did not start on port \(port):\n\(process.output)")
+    }
+
+    /// Whether a TCP connection to 127.0.0.1:`port` is accepted.
+    private static func accepts(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+}
+
+/// The probe through a SOCKS5 proxy (`proxy_url: socks5://...`), a real microsocks between it
+/// and a local model server: `http` and `https` endpoints alike go through a connection the
+/// proxy opens (TLS end to end, the connection reused), and a target the proxy cannot reach is
+/// a `connection` error that names the proxy and its reply.
+@Suite(.enabled(if: Programs.isInstalled("microsocks")))
+struct SOCKSProxyTests {
+    @Test(arguments: ["http", "https"])
+    func modelsAreCalledThroughTheProxy(scheme: String) async throws {
+        let (certificates, key) = try await ProbeHTTPClientTests.localhostCertificate()
+        let serverTLS =
+            scheme == "https"
+            ? TLSConfiguration.makeServerConfiguration(
+                certificateChain: certificates.map { .certificate($0) }, privateKey: .privateKey(key)) : nil
+        let proxy = try await RunningMicrosocks.start()
+        do {
+            try await withConnectionCountingServer(tls: serverTLS, script: { _, _ in .stream() }) { server in
+                var trusting = ProbeHTTPClient.Configuration()
+                trusting.tls.trustRoots = .certificates(certificates)
+                let client = ProbeHTTPClient(configuration: trusting)
+                // By name, resolved by the proxy; the certificate is checked against localhost.
+                let config = try ProxyTests.config("\(scheme)://localhost:\(server.port)", proxy: "socks5://127.0.0.1:\(proxy.port)")
+                let attempts = await ProbeHTTPClientTests.probe(config, over: client, times: 2)
+                #expect(attempts.allSatisfy { $0.outcome?.text == "42" }, "\(attempts.map(\.result))")
+                #expect(server.accepted == 1, "the proxy's connection is reused")
+
+                // With the proxy gone, nothing reaches the server: the probe did not go direct.
+                await proxy.process.stop()
+                let fresh = ProbeHTTPClient(configuration: trusting)
+                let stopped = await ProbeHTTPClientTests.probe(config, over: fresh)
+                await fresh.shutdown()
+                await client.shutdown()
+                #expect(stopped.first?.error?.errorClass == .connection, "\(stopped.map(\.result))")
+                #expect(server.accepted == 1)
+            }
+        } catch {
+            await proxy.process.stop()
+            throw error
+        }
+        await proxy.process.stop()
+    }
+
+    @Test func aTargetTheProxyCannotReachIsAConnectionErrorNamingTheProxy() async throws {
+        let proxy = try await RunningMicrosocks.start()
+        do {
+            try await Programs.withRefusingPort { closed in
+                let client = ProbeHTTPClient()
+                let config = try ProxyTests.config("http://127.0.0.1:\(closed)", proxy: "socks5h://127.0.0.1:\(proxy.port)")
+                let attempts = await ProbeHTTPClientTests.probe(config, over: client)
+                await client.shutdown()
+                let error = try #require(attempts.first?.error, "\(attempts.map(\.result))")
+                #expect(error.errorClass == .connection)
+                #expect(
+                    error.description.contains("SOCKS5 proxy 127.0.0.1:\(proxy.port) did not connect to 127.0.0.1:\(closed): it answered 5 (connection refused)"),
+                    "\(error)")
+            }
+        } catch {
+            await proxy.process.stop()
+            throw error
+        }
+        await proxy.process.stop()
+    }
+}

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSOCKS
 import NIOSSL
 
 /// The client's connections, on its one event loop: idle keep-alive connections by endpoint,
@@ -113,8 +114,9 @@ final class ConnectionPool {
     }
 
     /// Opens a connection to `endpoint` and calls `then` with it, on the loop. Through a proxy,
-    /// the connection goes to the proxy; for `https`, a ``ProxyTunnel`` to the endpoint is
-    /// opened first and TLS runs inside it.
+    /// the connection goes to the proxy; through an HTTP proxy for `https`, and through a SOCKS5
+    /// proxy always, a tunnel to the endpoint is opened first (``tunnel(to:)``) and TLS and HTTP
+    /// run inside it.
     private func connect(_ endpoint: HTTPEndpoint, then: @escaping (Result<HTTPConnection, any Error>) -> Void) {
         let tls: NIOSSLContext?
         do {
@@ -124,11 +126,7 @@ final class ConnectionPool {
             return
         }
         let pool = NIOLoopBound(self, eventLoop: eventLoop)
-        let tunnelBox = (endpoint.isTLS ? endpoint.proxy : nil).map { proxy in
-            NIOLoopBound(
-                ProxyTunnel(to: endpoint, through: proxy, timeout: TimeAmount(configuration.connectTimeout), eventLoop: eventLoop),
-                eventLoop: eventLoop)
-        }
+        let tunnelBox = tunnel(to: endpoint).map { NIOLoopBound($0, eventLoop: eventLoop) }
         ClientBootstrap(group: eventLoop)
             .connectTimeout(TimeAmount(configuration.connectTimeout))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -136,7 +134,7 @@ final class ConnectionPool {
                 channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
                     if let tunnelBox {
-                        try pipeline.addHandler(tunnelBox.value)
+                        try pipeline.addHandlers(tunnelBox.value.handlers)
                     } else {
                         try Self.addEndpointHandlers(to: pipeline, endpoint: endpoint, tls: tls, pool: pool)
                     }
@@ -145,7 +143,7 @@ final class ConnectionPool {
             .connect(host: endpoint.proxy?.host ?? endpoint.host, port: endpoint.proxy?.port ?? endpoint.port)
             .flatMap { channel in
                 guard let tunnelBox else { return channel.eventLoop.makeSucceededFuture(channel) }
-                return tunnelBox.value.established.futureResult.flatMapThrowing {
+                return tunnelBox.value.established.flatMapThrowing {
                     try Self.addEndpointHandlers(to: channel.pipeline.syncOperations, endpoint: endpoint, tls: tls, pool: pool)
                     return channel
                 }
@@ -170,6 +168,23 @@ final class ConnectionPool {
                     then(.failure(error))
                 }
             }
+    }
+
+    /// The handlers that open a tunnel to `endpoint` through its proxy, first in the pipeline,
+    /// and when it is open; `nil` when the connection speaks to the endpoint (or to an HTTP
+    /// proxy, for plain `http`) at once.
+    private func tunnel(to endpoint: HTTPEndpoint) -> (handlers: [any ChannelHandler], established: EventLoopFuture<Void>)? {
+        guard let proxy = endpoint.proxy else { return nil }
+        let timeout = TimeAmount(configuration.connectTimeout)
+        switch proxy.kind {
+        case .http:
+            guard endpoint.isTLS else { return nil }
+            let tunnel = ProxyTunnel(to: endpoint, through: proxy, timeout: timeout, eventLoop: eventLoop)
+            return ([tunnel], tunnel.established)
+        case .socks5:
+            let tunnel = SOCKSTunnel(to: endpoint, through: proxy, timeout: timeout, eventLoop: eventLoop)
+            return ([SOCKSClientHandler(targetAddress: SOCKSTunnel.address(of: endpoint)), tunnel], tunnel.established)
+        }
     }
 
     /// Adds the handlers that speak to `endpoint`: TLS (for `https`), HTTP, the connection.

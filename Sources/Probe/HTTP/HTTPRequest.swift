@@ -51,7 +51,7 @@ struct HTTPRequest: Sendable {
         let authority = port == (isTLS ? 443 : 80) ? hostField : "\(hostField):\(port)"
         fields.add(name: "host", value: authority)
         for (name, value) in headers { fields.add(name: name, value: value) }
-        if let proxy, !isTLS {
+        if let proxy, proxy.kind == .http, !isTLS {
             target = "http://\(authority)\(target)"
             if let authorization = proxy.authorization { fields.add(name: "proxy-authorization", value: authorization.value) }
         }

@@ -1,8 +1,69 @@
 import NIOCore
+import NIOSOCKS
 
 /// Why a proxy did not open a tunnel.
 struct ProxyTunnelError: Error, CustomStringConvertible {
     let description: String
+}
+
+/// What ``ProxyTunnel`` and ``SOCKSTunnel`` share: the first handler (after NIOSOCKS's, for
+/// SOCKS) of a connection to a proxy, which reports once, through ``established``, whether the
+/// proxy opened the way to `target`, and gives up when it has not within the connect timeout.
+/// Only touched on the connection's loop.
+class TunnelHandler {
+    let target: HTTPEndpoint
+    let proxy: ProxyServer
+    private let timeout: TimeAmount
+    private let outcome: EventLoopPromise<Void>
+    private var deadline: Scheduled<Void>?
+    /// The tunnel is open or has failed: nothing more is looked at.
+    private(set) var isDone = false
+
+    init(to target: HTTPEndpoint, through proxy: ProxyServer, timeout: TimeAmount, eventLoop: any EventLoop) {
+        self.target = target
+        self.proxy = proxy
+        self.timeout = timeout
+        outcome = eventLoop.makePromise()
+    }
+
+    /// Completes once the tunnel is open, or fails.
+    var established: EventLoopFuture<Void> { outcome.futureResult }
+
+    /// Starts waiting for the proxy, once the connection to it is up.
+    func startDeadline(context: ChannelHandlerContext) {
+        let timeout = self.timeout
+        deadline = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [self] in
+            fail(ChannelError.connectTimeout(timeout), context: context)
+        }
+    }
+
+    /// The tunnel is open: the handler leaves the pipeline, so what was added after it speaks to
+    /// the target.
+    func open(context: ChannelHandlerContext) {
+        guard !isDone else { return }
+        isDone = true
+        deadline?.cancel()
+        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+        outcome.succeed()
+    }
+
+    /// The tunnel cannot be opened: it fails with `error` and the connection is closed.
+    func fail(_ error: any Error, context: ChannelHandlerContext) {
+        guard !isDone else { return }
+        isDone = true
+        deadline?.cancel()
+        outcome.fail(error)
+        context.close(promise: nil)
+    }
+
+    /// A connection that closes before it was ever active (the proxy refused it) removes the
+    /// handler without a word to it: the tunnel fails then.
+    func handlerRemoved(context: ChannelHandlerContext) {
+        guard !isDone else { return }
+        isDone = true
+        deadline?.cancel()
+        outcome.fail(ProxyTunnelError(description: "connection to proxy \(proxy.address) closed"))
+    }
 }
 
 /// Opens a `CONNECT` tunnel through an HTTP proxy (RFC 9110, 9.3.6): the first handler of a
@@ -10,28 +71,14 @@ struct ProxyTunnelError: Error, CustomStringConvertible {
 /// and reads the proxy's answer. On a 2xx it removes itself and completes ``established``, so
 /// what is added next (TLS, then HTTP) speaks to the target through the tunnel. Any other
 /// answer, a closed connection, or no answer within the connect timeout fails it.
-final class ProxyTunnel: ChannelInboundHandler, RemovableChannelHandler {
+final class ProxyTunnel: TunnelHandler, ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     /// A proxy's answer to `CONNECT` longer than this is not an HTTP head.
     static var maxHeadBytes: Int { 16 << 10 }
 
-    /// Completed once the tunnel is open, or failed.
-    let established: EventLoopPromise<Void>
-    private let target: HTTPEndpoint
-    private let proxy: ProxyServer
-    private let timeout: TimeAmount
     private var answer: ByteBuffer?
-    private var deadline: Scheduled<Void>?
-    private var isDone = false
-
-    init(to target: HTTPEndpoint, through proxy: ProxyServer, timeout: TimeAmount, eventLoop: any EventLoop) {
-        self.target = target
-        self.proxy = proxy
-        self.timeout = timeout
-        established = eventLoop.makePromise()
-    }
 
     func channelActive(context: ChannelHandlerContext) {
         let host = target.host.contains(":") ? "[\(target.host)]" : target.host
@@ -39,10 +86,7 @@ final class ProxyTunnel: ChannelInboundHandler, RemovableChannelHandler {
         if let authorization = proxy.authorization { head += "Proxy-Authorization: \(authorization.value)\r\n" }
         head += "\r\n"
         context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: head)), promise: nil)
-        let timeout = self.timeout
-        deadline = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [self] in
-            fail(ChannelError.connectTimeout(timeout), context: context)
-        }
+        startDeadline(context: context)
         context.fireChannelActive()
     }
 
@@ -71,10 +115,7 @@ final class ProxyTunnel: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         // A proxy sends nothing of the target's before the client's first bytes (TLS speaks first).
-        isDone = true
-        deadline?.cancel()
-        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
-        established.succeed()
+        open(context: context)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -85,12 +126,64 @@ final class ProxyTunnel: ChannelInboundHandler, RemovableChannelHandler {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         fail(error, context: context)
     }
+}
 
-    private func fail(_ error: any Error, context: ChannelHandlerContext) {
-        guard !isDone else { return }
-        isDone = true
-        deadline?.cancel()
-        established.fail(error)
-        context.close(promise: nil)
+/// Waits for a SOCKS5 proxy to open a connection to `target`: the handler after NIOSOCKS's
+/// `SOCKSClientHandler` (which speaks the protocol, RFC 1928, and stays in the pipeline to pass
+/// the bytes on). When the proxy has connected it removes itself and completes ``established``,
+/// so what is added next (TLS, then HTTP) speaks to the target. A refusal, a closed connection,
+/// or no answer within the connect timeout fails it.
+final class SOCKSTunnel: TunnelHandler, ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+
+    /// The address the proxy is asked to connect to: an IP address as such, a name for the
+    /// proxy to resolve.
+    static func address(of target: HTTPEndpoint) -> SOCKSAddress {
+        if let address = try? SocketAddress(ipAddress: target.host, port: target.port) { return .address(address) }
+        return .domain(target.host, port: target.port)
     }
+
+    func channelActive(context: ChannelHandlerContext) {
+        startDeadline(context: context)
+        context.fireChannelActive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is SOCKSProxyEstablishedEvent, !isDone else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        open(context: context)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        fail(ProxyTunnelError(description: "SOCKS5 proxy \(proxy.address) closed the connection before connecting to \(target.host):\(target.port)"), context: context)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        let reason: String
+        if let failed = error as? SOCKSError.ConnectionFailed {
+            reason = "it answered \(failed.reply.value) (\(Self.meaning(of: failed.reply.value)))"
+        } else {
+            reason = "\(error)"
+        }
+        fail(ProxyTunnelError(description: "SOCKS5 proxy \(proxy.address) did not connect to \(target.host):\(target.port): \(reason)"), context: context)
+    }
+
+    /// RFC 1928's name for a SOCKS5 reply code.
+    static func meaning(of reply: UInt8) -> String {
+        switch reply {
+        case 1: "general failure"
+        case 2: "not allowed by its rules"
+        case 3: "network unreachable"
+        case 4: "host unreachable"
+        case 5: "connection refused"
+        case 6: "TTL expired"
+        case 7: "command not supported"
+        case 8: "address type not supported"
+        default: "unknown reply"
+        }
+    }
+
 }
