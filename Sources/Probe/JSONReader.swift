@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#else
-import Darwin
-#endif
-
 /// Why bytes are not the JSON a decoder expects: not JSON at all (RFC 8259), or a field of the
 /// wrong type, which `JSONDecoder` would refuse as well.
 struct JSONReadError: Error {}
@@ -206,9 +200,10 @@ struct JSONReader {
 
         /// Whether the key is `name`.
         static func == (key: Key, name: StaticString) -> Bool {
-            let expected = UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
-            if let escaped = key.escaped { return escaped.utf8.elementsEqual(expected) }
-            return JSONReader.equal(key.raw, expected)
+            if let escaped = key.escaped {
+                return escaped.utf8.elementsEqual(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            }
+            return key.raw.equals(name)
         }
     }
 
@@ -259,18 +254,9 @@ struct JSONReader {
     private mutating func readLiteral(_ literal: StaticString) throws(JSONReadError) -> Bool {
         let count = literal.utf8CodeUnitCount
         guard index + count <= bytes.count else { return false }
-        let expected = UnsafeBufferPointer(start: literal.utf8Start, count: count)
-        guard Self.equal(UnsafeBufferPointer(rebasing: bytes[index..<(index + count)]), expected) else { return false }
+        guard UnsafeBufferPointer(rebasing: bytes[index..<(index + count)]).equals(literal) else { return false }
         index += count
         return true
-    }
-
-    /// Byte equality without `elementsEqual`'s element-by-element iteration: the decoders
-    /// compare every key they meet with each name they look for, and most differ in length.
-    fileprivate static func equal(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard a.count == b.count else { return false }
-        guard let first = a.baseAddress, let second = b.baseAddress else { return true }
-        return memcmp(first, second, a.count) == 0
     }
 
     private mutating func readNull() throws(JSONReadError) -> Bool {

@@ -41,8 +41,8 @@ final class LineBuffer: @unchecked Sendable {
     /// Reads are held back until this many bytes have gathered.
     private let batchBytes: Int
 
-    init(endMarkers: [StaticString], batchBytes: Int) {
-        self.endMarkers = endMarkers.map(EndMarker.init)
+    init(endMarkers: [EndMarker], batchBytes: Int) {
+        self.endMarkers = endMarkers
         self.batchBytes = batchBytes
         // Room for a batch from the start: growing into it would copy it on held-back reads.
         state.bytes.reserveCapacity(batchBytes)
@@ -131,14 +131,15 @@ final class LineBuffer: @unchecked Sendable {
     }
 }
 
-/// One of the bytes strings that end a stream, and which of its bytes to look for first.
+/// One of the bytes strings that end a stream, and which of its bytes to look for first: made
+/// once per decoder (its `static let endMarkers`, from string literals), not per request.
 ///
 /// Every held-back read is searched for every marker. Looking for a marker's first byte, as a
 /// plain substring search does, finds a quote some thirty times in each event of a JSON stream
 /// for `"error"`; looking for its rarest byte (`r` there, `D` in `[DONE]`) finds a handful, and
 /// only those places are compared whole. The search took about 1,400 instructions a read the
 /// first way (cachegrind, the 68-event llama.cpp stream).
-struct EndMarker {
+struct EndMarker: ExpressibleByStringLiteral {
     private let bytes: StaticString
     /// The offset in `bytes` of the byte looked for first.
     private let anchor: Int
@@ -153,6 +154,10 @@ struct EndMarker {
         let utf8 = UnsafeBufferPointer(start: bytes.utf8Start, count: bytes.utf8CodeUnitCount)
         let rank = { (byte: UInt8) in Self.commonFirst.firstIndex(of: byte) ?? Self.commonFirst.count }
         anchor = utf8.indices.max { rank(utf8[$0]) < rank(utf8[$1]) } ?? 0
+    }
+
+    init(stringLiteral bytes: StaticString) {
+        self.init(bytes)
     }
 
     /// Whether the marker occurs in `bytes`, starting at or after `start`: `memchr` finds each

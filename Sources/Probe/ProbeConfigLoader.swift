@@ -145,7 +145,7 @@ public struct ProbeConfigLoader: Sendable {
         let names = url.scheme == "https" ? ["HTTPS_PROXY", "https_proxy"] : ["HTTP_PROXY", "http_proxy"]
         guard let (name, value) = firstSet(names) else { return nil }
         let noProxy = NoProxyList(firstSet(["NO_PROXY", "no_proxy"])?.value ?? "")
-        if noProxy.covers(host: host, port: url.port ?? (url.scheme == "https" ? 443 : 80)) { return nil }
+        if noProxy.covers(host: host, port: url.port ?? HTTPEndpoint.defaultPort(isTLS: url.scheme == "https")) { return nil }
         guard let server = Self.proxyServer(value) else {
             throw environmentNode.error(Self.proxyURLForm(name))
         }

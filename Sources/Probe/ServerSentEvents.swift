@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#else
-import Darwin
-#endif
-
 /// One server-sent event: its `event:` name (empty when absent) and its `data:` lines joined by
 /// newlines, as the WHATWG event-stream rules define them.
 public struct ServerSentEvent: Sendable, Equatable {
@@ -14,7 +8,7 @@ public struct ServerSentEvent: Sendable, Equatable {
 
     /// Whether the data is exactly `literal` (such as OpenAI's `[DONE]`).
     func dataIs(_ literal: StaticString) -> Bool {
-        data.withUnsafeBufferPointer { ServerSentEventParser.equal($0, literal) }
+        data.withUnsafeBufferPointer { $0.equals(literal) }
     }
 }
 
@@ -52,11 +46,11 @@ public struct ServerSentEventParser: Sendable {
         let field = line[line.startIndex..<colon]
         var value = colon < line.endIndex ? line[(colon + 1)...] : []
         if value.first == UInt8(ascii: " ") { value = value.dropFirst() }
-        if Self.equal(field, "data") {
+        if field.withUnsafeBufferPointer({ $0.equals("data") }) {
             if hasData { data.append(UInt8(ascii: "\n")) }
             data.append(contentsOf: value)
             hasData = true
-        } else if Self.equal(field, "event") {
+        } else if field.withUnsafeBufferPointer({ $0.equals("event") }) {
             name = String(decoding: value, as: UTF8.self)
         }
         return nil
@@ -65,17 +59,5 @@ public struct ServerSentEventParser: Sendable {
     /// The event still open when the stream ended without a final blank line, if any.
     public mutating func finish() -> ServerSentEvent? {
         feed([])
-    }
-
-    /// Whether `bytes` are exactly `literal`, compared with `memcmp` (a collection's
-    /// `elementsEqual` goes element by element through generic code).
-    private static func equal(_ bytes: ArraySlice<UInt8>, _ literal: StaticString) -> Bool {
-        bytes.withUnsafeBufferPointer { equal($0, literal) }
-    }
-
-    fileprivate static func equal(_ bytes: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
-        guard bytes.count == literal.utf8CodeUnitCount else { return false }
-        guard let base = bytes.baseAddress, !bytes.isEmpty else { return true }
-        return memcmp(base, literal.utf8Start, bytes.count) == 0
     }
 }

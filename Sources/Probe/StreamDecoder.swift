@@ -14,7 +14,7 @@ protocol StreamDecoder: Sendable {
     /// Bytes that the provider's end event and error event hold (see ``LineConsumer/endMarkers``).
     /// A marker found elsewhere, in an answer's text, only makes the rest of the stream be
     /// decoded as it arrives.
-    static var endMarkers: [StaticString] { get }
+    static var endMarkers: [EndMarker] { get }
 }
 
 /// Runs one streaming request through a decoder and stamps the timings.
@@ -44,7 +44,7 @@ struct DecodingConsumer<Decoder: StreamDecoder>: LineConsumer {
 
     /// Only the first token is timed live; the rest of the stream can wait for a batch.
     var consumesLinesAsTheyArrive: Bool { firstToken == nil }
-    var endMarkers: [StaticString] { Decoder.endMarkers }
+    var endMarkers: [EndMarker] { Decoder.endMarkers }
 
     mutating func consume(line: ArraySlice<UInt8>, at now: ContinuousClock.Instant) throws(ProbeError) -> Bool {
         try decoder.consume(line: line, at: now, into: &outcome)

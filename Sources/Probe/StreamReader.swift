@@ -14,7 +14,7 @@ protocol LineConsumer: Sendable {
     /// Bytes found in the events that end the stream (its end event, an error event): from a
     /// read that holds one of them on, lines are consumed as they arrive, so such an event is
     /// seen (and the rest of the body left) without waiting for the body to end.
-    var endMarkers: [StaticString] { get }
+    var endMarkers: [EndMarker] { get }
     /// Consumes one line (without its line break) that was read at `now`; returns `false` once
     /// the stream's end event has been seen, after which the rest of the body is not read.
     mutating func consume(line: ArraySlice<UInt8>, at now: ContinuousClock.Instant) throws(ProbeError) -> Bool

@@ -13,7 +13,7 @@ import Testing
     /// Takes every line, holds a ``Canary`` and stops at `END`.
     struct CanaryLines: LineConsumer {
         let canary: Canary
-        var endMarkers: [StaticString] { ["END"] }
+        var endMarkers: [EndMarker] { ["END"] }
         var consumesLinesAsTheyArrive: Bool { true }
         func consume(line: ArraySlice<UInt8>, at now: ContinuousClock.Instant) -> Bool {
             !line.elementsEqual("END".utf8)

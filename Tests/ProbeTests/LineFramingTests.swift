@@ -9,7 +9,7 @@ import Testing
 @Suite struct LineFramingTests {
     /// Wants only its first line live; stops at the line `END`.
     struct RecordingLines: LineConsumer {
-        var endMarkers: [StaticString] = ["END"]
+        var endMarkers: [EndMarker] = ["END"]
         var seen: [(line: String, at: ContinuousClock.Instant)] = []
         var consumesLinesAsTheyArrive: Bool { seen.isEmpty }
 

@@ -83,6 +83,19 @@ struct ProxyTests {
             file: "proxy-test.yml")
     }
 
+    /// For a model server speaking `scheme`: its TLS (`nil` for `http`), with a test certificate
+    /// for localhost, and a client configuration that trusts that certificate.
+    static func localTLS(for scheme: String) async throws -> (server: TLSConfiguration?, client: ProbeHTTPClient.Configuration) {
+        let (certificates, key) = try await ProbeHTTPClientTests.localhostCertificate()
+        var trusting = ProbeHTTPClient.Configuration()
+        trusting.tls.trustRoots = .certificates(certificates)
+        let server =
+            scheme == "https"
+            ? TLSConfiguration.makeServerConfiguration(certificateChain: certificates.map { .certificate($0) }, privateKey: .privateKey(key))
+            : nil
+        return (server, trusting)
+    }
+
     @Test func plainHTTPIsSentToTheProxyInAbsoluteForm() async throws {
         try await withTinyproxy { proxy in try await withConnectionCountingServer(script: { _, _ in .stream() }) { server in
             let client = ProbeHTTPClient()
@@ -98,13 +111,9 @@ struct ProxyTests {
     }
 
     @Test func httpsGoesThroughATunnelWithTLSEndToEnd() async throws {
-        let (certificates, key) = try await ProbeHTTPClientTests.localhostCertificate()
-        let serverTLS = TLSConfiguration.makeServerConfiguration(
-            certificateChain: certificates.map { .certificate($0) }, privateKey: .privateKey(key))
-        try await withTinyproxy { proxy in try await withConnectionCountingServer(tls: serverTLS, script: { _, _ in .stream() }) { server in
-            var trusting = ProbeHTTPClient.Configuration()
-            trusting.tls.trustRoots = .certificates(certificates)
-            let client = ProbeHTTPClient(configuration: trusting)
+        let tls = try await Self.localTLS(for: "https")
+        try await withTinyproxy { proxy in try await withConnectionCountingServer(tls: tls.server, script: { _, _ in .stream() }) { server in
+            let client = ProbeHTTPClient(configuration: tls.client)
             // By name: the certificate is checked against localhost through the tunnel.
             let config = try Self.config("https://localhost:\(server.port)", proxy: "http://127.0.0.1:\(proxy.port)")
             let attempts = await ProbeHTTPClientTests.probe(config, over: client, times: 2)
@@ -123,16 +132,10 @@ struct ProxyTests {
 
     @Test(arguments: ["http", "https"])
     func proxyCredentialsAreSentAndARefusalNamesNoSecret(scheme: String) async throws {
-        let (certificates, key) = try await ProbeHTTPClientTests.localhostCertificate()
-        let serverTLS =
-            scheme == "https"
-            ? TLSConfiguration.makeServerConfiguration(
-                certificateChain: certificates.map { .certificate($0) }, privateKey: .privateKey(key)) : nil
+        let tls = try await Self.localTLS(for: scheme)
         try await withTinyproxy(credentials: ("probe", "right-proxy-pass")) { proxy in
-            try await withConnectionCountingServer(tls: serverTLS, script: { _, _ in .stream() }) { server in
-            var trusting = ProbeHTTPClient.Configuration()
-            trusting.tls.trustRoots = .certificates(certificates)
-            let client = ProbeHTTPClient(configuration: trusting)
+            try await withConnectionCountingServer(tls: tls.server, script: { _, _ in .stream() }) { server in
+            let client = ProbeHTTPClient(configuration: tls.client)
             let endpoint = "\(scheme)://localhost:\(server.port)"
             let refused = await ProbeHTTPClientTests.probe(
                 try Self.config(endpoint, proxy: "http://probe:wrong-proxy-pass@127.0.0.1:\(proxy.port)"), over: client)
@@ -196,17 +199,11 @@ struct RunningMicrosocks {
 struct SOCKSProxyTests {
     @Test(arguments: ["http", "https"])
     func modelsAreCalledThroughTheProxy(scheme: String) async throws {
-        let (certificates, key) = try await ProbeHTTPClientTests.localhostCertificate()
-        let serverTLS =
-            scheme == "https"
-            ? TLSConfiguration.makeServerConfiguration(
-                certificateChain: certificates.map { .certificate($0) }, privateKey: .privateKey(key)) : nil
+        let tls = try await ProxyTests.localTLS(for: scheme)
         let proxy = try await RunningMicrosocks.start()
         do {
-            try await withConnectionCountingServer(tls: serverTLS, script: { _, _ in .stream() }) { server in
-                var trusting = ProbeHTTPClient.Configuration()
-                trusting.tls.trustRoots = .certificates(certificates)
-                let client = ProbeHTTPClient(configuration: trusting)
+            try await withConnectionCountingServer(tls: tls.server, script: { _, _ in .stream() }) { server in
+                let client = ProbeHTTPClient(configuration: tls.client)
                 // By name, resolved by the proxy; the certificate is checked against localhost.
                 let config = try ProxyTests.config("\(scheme)://localhost:\(server.port)", proxy: "socks5://127.0.0.1:\(proxy.port)")
                 let attempts = await ProbeHTTPClientTests.probe(config, over: client, times: 2)
@@ -215,7 +212,7 @@ struct SOCKSProxyTests {
 
                 // With the proxy gone, nothing reaches the server: the probe did not go direct.
                 await proxy.process.stop()
-                let fresh = ProbeHTTPClient(configuration: trusting)
+                let fresh = ProbeHTTPClient(configuration: tls.client)
                 let stopped = await ProbeHTTPClientTests.probe(config, over: fresh)
                 await fresh.shutdown()
                 await client.shutdown()

@@ -211,7 +211,8 @@ for (outcome, writes) in zip(pacedOutcomes, probeTimelines) {
 
 // 3. AsyncHTTPClient alone: time to the first body byte, which the server holds back 150 ms,
 // the same measure as URLSession's below.
-var clientErrors: [Double] = []
+/// Milliseconds from sending each request to its first body byte.
+var clientFirstBytes: [Double] = []
 for _ in 0..<15 {
     var request = HTTPClientRequest(url: "\(base)\(paced)/ahc/v1/chat/completions")
     request.method = .POST
@@ -219,10 +220,10 @@ for _ in 0..<15 {
     let response = try await client.execute(request, timeout: .seconds(10))
     var first: Duration?
     for try await _ in response.body where first == nil { first = ContinuousClock.now - start }
-    clientErrors.append(first!.seconds * 1000)
+    clientFirstBytes.append(first!.seconds * 1000)
 }
-let clientServerErrors = zip(clientErrors, try await serverTimelines("ahc", count: clientErrors.count)).map { $0 - $1[0] }
-clientErrors = clientErrors.map { $0 - 150 }
+let clientErrors = clientFirstBytes.map { $0 - 150 }
+let clientServerErrors = zip(clientFirstBytes, try await serverTimelines("ahc", count: clientFirstBytes.count)).map { $0 - $1[0] }
 
 // 4. URLSession (FoundationNetworking, libcurl) against the same server and delay: time to the
 // first body byte, which the server holds back 150 ms.
@@ -235,18 +236,19 @@ final class FirstByte: NSObject, URLSessionDataDelegate, @unchecked Sendable {
     }
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) { done.signal() }
 }
-var urlSessionErrors: [Double] = []
+var urlSessionFirstBytes: [Double] = []
 for _ in 0..<15 {
     let delegate = FirstByte()
     let session = URLSession(configuration: .ephemeral, delegate: delegate, delegateQueue: nil)
     delegate.start = ContinuousClock.now
     session.dataTask(with: URL(string: "\(base)\(paced)/urlsession/v1/chat/completions")!).resume()
     delegate.done.wait()
-    urlSessionErrors.append(delegate.first!.seconds * 1000)
+    urlSessionFirstBytes.append(delegate.first!.seconds * 1000)
     session.invalidateAndCancel()
 }
-let urlSessionServerErrors = zip(urlSessionErrors, try await serverTimelines("urlsession", count: urlSessionErrors.count)).map { $0 - $1[0] }
-urlSessionErrors = urlSessionErrors.map { $0 - 150 }
+let urlSessionErrors = urlSessionFirstBytes.map { $0 - 150 }
+let urlSessionServerErrors = zip(urlSessionFirstBytes, try await serverTimelines("urlsession", count: urlSessionFirstBytes.count))
+    .map { $0 - $1[0] }
 
 try await client.shutdown()
 await probeClient.shutdown()

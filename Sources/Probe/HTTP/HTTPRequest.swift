@@ -11,6 +11,9 @@ struct HTTPEndpoint: Hashable, Sendable {
     var port: Int
     /// The proxy connections go through: for `https`, a `CONNECT` tunnel to `host:port`.
     var proxy: ProxyServer?
+
+    /// The port a URL means when it names none: 443 for `https`, 80 for `http`.
+    static func defaultPort(isTLS: Bool) -> Int { isTLS ? 443 : 80 }
 }
 
 /// A request ready to be written to a connection, built once per prompt: the endpoint, the head
@@ -41,14 +44,14 @@ struct HTTPRequest: Sendable {
         }
         guard var host = components.host, !host.isEmpty else { throw InvalidURL(reason: "no host") }
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        let port = components.port ?? (isTLS ? 443 : 80)
+        let port = components.port ?? HTTPEndpoint.defaultPort(isTLS: isTLS)
         endpoint = HTTPEndpoint(isTLS: isTLS, host: host, port: port, proxy: proxy)
 
         var target = components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath
         if let query = components.percentEncodedQuery { target += "?" + query }
         var fields = HTTPHeaders()
         let hostField = host.contains(":") ? "[\(host)]" : host
-        let authority = port == (isTLS ? 443 : 80) ? hostField : "\(hostField):\(port)"
+        let authority = port == HTTPEndpoint.defaultPort(isTLS: isTLS) ? hostField : "\(hostField):\(port)"
         fields.add(name: "host", value: authority)
         for (name, value) in headers { fields.add(name: name, value: value) }
         if let proxy, proxy.kind == .http, !isTLS {

@@ -37,7 +37,7 @@ struct AnthropicStreamDecoder: StreamDecoder {
     private var events = ServerSentEventParser()
     private(set) var isComplete = false
     /// The stream ends with `event: message_stop`, or with `event: error`.
-    static let endMarkers: [StaticString] = ["message_stop", "error"]
+    static let endMarkers: [EndMarker] = ["message_stop", "error"]
 
     /// The fields of one event the probe reads; the rest is only checked to be JSON.
     private struct Event {

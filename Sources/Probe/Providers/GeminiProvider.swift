@@ -36,7 +36,7 @@ struct GeminiStreamDecoder: StreamDecoder {
     private var sawFinishReason = false
     /// Gemini has no end event: the body's end is the end, so reading goes on until then.
     let isComplete = false
-    static let endMarkers: [StaticString] = []
+    static let endMarkers: [EndMarker] = []
 
     /// The fields of one response the probe reads; the rest is only checked to be JSON.
     private struct Response {

@@ -36,7 +36,7 @@ struct OllamaStreamDecoder: StreamDecoder {
     private(set) var isComplete = false
     /// The last line has `"done":true` (Ollama writes no spaces; other spacing only waits for
     /// the body's end), or is an `{"error": …}` object.
-    static let endMarkers: [StaticString] = [#""done":true"#, #""error""#]
+    static let endMarkers: [EndMarker] = [#""done":true"#, #""error""#]
 
     /// The fields of one line the probe reads; the rest is only checked to be JSON.
     private struct Line {

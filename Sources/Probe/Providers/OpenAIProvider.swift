@@ -44,7 +44,7 @@ struct OpenAIStreamDecoder: StreamDecoder {
     private var events = ServerSentEventParser()
     private(set) var isComplete = false
     /// The stream ends with `data: [DONE]`, or with a chunk whose `error` object says why.
-    static let endMarkers: [StaticString] = ["[DONE]", #""error""#]
+    static let endMarkers: [EndMarker] = ["[DONE]", #""error""#]
 
     /// The fields of one chunk the probe reads (`choices[].delta.content`, `usage`,
     /// llama.cpp's `timings.prompt_ms`, an `error` object); the rest is only checked to be JSON.
