@@ -12,7 +12,7 @@ import Darwin
 /// stream does, that costs microseconds. Reading the same system clock into an integer costs a
 /// fraction of one: `CLOCK_BOOTTIME` on Linux and `CLOCK_MONOTONIC_RAW` on Darwin, which is what
 /// the runtime reads for `ContinuousClock`.
-struct ClockReading: Sendable {
+struct ClockReading: Sendable, Equatable {
     /// Nanoseconds on the system clock behind `ContinuousClock`.
     let nanoseconds: Int64
 

@@ -21,20 +21,20 @@ struct JSONReader {
     static let maxDepth = 512
 
     /// Reads the document in `bytes` with `body`, then checks nothing but whitespace follows it.
-    static func read<Bytes: Collection<UInt8>, T>(
-        _ bytes: Bytes, _ body: (inout JSONReader) throws(JSONReadError) -> T
+    static func read<T>(
+        _ bytes: ArraySlice<UInt8>, _ body: (inout JSONReader) throws(JSONReadError) -> T
     ) throws(JSONReadError) -> T {
-        let result: Swift.Result<T, JSONReadError>? = bytes.withContiguousStorageIfAvailable { buffer in
-            var reader = JSONReader(bytes: buffer)
-            return Swift.Result(catching: { () throws(JSONReadError) in
-                let value = try body(&reader)
-                reader.skipWhitespace()
-                guard reader.index == buffer.count else { throw JSONReadError() }
-                return value
-            })
-        }
-        if let result { return try result.get() }
-        return try read(Array(bytes), body)
+        try bytes.withUnsafeBufferPointer { (buffer) throws(JSONReadError) -> T in try read(buffer, body) }
+    }
+
+    private static func read<T>(
+        _ bytes: UnsafeBufferPointer<UInt8>, _ body: (inout JSONReader) throws(JSONReadError) -> T
+    ) throws(JSONReadError) -> T {
+        var reader = JSONReader(bytes: bytes)
+        let value = try body(&reader)
+        reader.skipWhitespace()
+        guard reader.index == bytes.count else { throw JSONReadError() }
+        return value
     }
 
     private init(bytes: UnsafeBufferPointer<UInt8>) {
@@ -193,17 +193,21 @@ struct JSONReader {
 
     // MARK: Keys
 
-    /// A member's key, compared on its bytes.
+    /// A member's key, compared on its bytes: a plain pointer and a flag, which costs nothing
+    /// to make and drop (the decoders meet a key at every member of every event).
     struct Key {
+        /// The bytes between the quotes, as written.
         fileprivate let raw: UnsafeBufferPointer<UInt8>
-        fileprivate let escaped: String?
+        /// Whether `raw` holds escapes (such as `\u0061`), which a comparison decodes first.
+        fileprivate let isEscaped: Bool
 
         /// Whether the key is `name`.
         static func == (key: Key, name: StaticString) -> Bool {
-            if let escaped = key.escaped {
-                return escaped.utf8.elementsEqual(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-            }
-            return key.raw.equals(name)
+            guard key.isEscaped else { return key.raw.equals(name) }
+            // The key was checked when it was read, quotes included, so it reads again.
+            var reader = JSONReader(bytes: UnsafeBufferPointer(start: key.raw.baseAddress! - 1, count: key.raw.count + 2))
+            guard let decoded = try? reader.scanString() else { return false }
+            return decoded.utf8.elementsEqual(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
         }
     }
 
@@ -212,12 +216,11 @@ struct JSONReader {
         let start = index + 1
         let position = plainRun(from: start)
         if position < bytes.count, bytes[position] == UInt8(ascii: "\"") {
-            let raw = UnsafeBufferPointer(rebasing: bytes[start..<position])
             index = position + 1
-            return Key(raw: raw, escaped: nil)
+            return Key(raw: UnsafeBufferPointer(rebasing: bytes[start..<position]), isEscaped: false)
         }
-        let key = try scanString() ?? ""
-        return Key(raw: UnsafeBufferPointer(rebasing: bytes[start..<start]), escaped: key)
+        _ = try scanString(materialize: false)
+        return Key(raw: UnsafeBufferPointer(rebasing: bytes[start..<(index - 1)]), isEscaped: true)
     }
 
     // MARK: Scanning
@@ -243,6 +246,9 @@ struct JSONReader {
     }
 
     mutating func skipWhitespace() {
+        // Streams are compact JSON: the next byte is almost never whitespace, and no byte above
+        // a space is.
+        guard index < bytes.count, bytes[index] <= UInt8(ascii: " ") else { return }
         while index < bytes.count {
             switch bytes[index] {
             case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"): index += 1

@@ -97,15 +97,15 @@ final class LineBuffer: @unchecked Sendable {
     /// `consume` returns `false`, and returns the instant of that line; otherwise `nil`, with
     /// only the ``unfinishedLine`` left.
     func consumeLines(
-        _ consume: (ArraySlice<UInt8>, ContinuousClock.Instant) throws(ProbeError) -> Bool
-    ) throws(ProbeError) -> ContinuousClock.Instant? {
+        _ consume: (ArraySlice<UInt8>, ClockReading) throws(ProbeError) -> Bool
+    ) throws(ProbeError) -> ClockReading? {
         var lineStart = 0
         var read = 0
         while let newline = newline(from: max(state.searched, lineStart)) {
             while state.reads[read].end <= newline { read += 1 }
             var lineEnd = newline
             if lineEnd > lineStart, state.bytes[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
-            let at = state.reads[read].at.instant
+            let at = state.reads[read].at
             guard try consume(state.bytes[lineStart..<lineEnd], at) else { return at }
             lineStart = newline + 1
         }

@@ -5,10 +5,10 @@ import Foundation
 /// Each provider file has one conformance; the shared ``StreamingCall`` drives it, so timing and
 /// error handling are the same for all of them.
 protocol StreamDecoder: Sendable {
-    /// Consumes one line of the response body, received at `now`.
-    mutating func consume(line: ArraySlice<UInt8>, at now: ContinuousClock.Instant, into outcome: inout ProbeOutcome) throws(ProbeError)
+    /// Consumes one line of the response body (``DecodingConsumer`` does the timing).
+    mutating func consume(line: ArraySlice<UInt8>, into outcome: inout ProbeOutcome) throws(ProbeError)
     /// Called when the body ended; throws when the stream was cut off before its end event.
-    mutating func finish(at now: ContinuousClock.Instant, into outcome: inout ProbeOutcome) throws(ProbeError)
+    mutating func finish(into outcome: inout ProbeOutcome) throws(ProbeError)
     /// Whether the provider's end event arrived (the rest of the body, if any, is ignored).
     var isComplete: Bool { get }
     /// Bytes that the provider's end event and error event hold (see ``LineConsumer/endMarkers``).
@@ -40,21 +40,21 @@ struct DecodingConsumer<Decoder: StreamDecoder>: LineConsumer {
     var decoder: Decoder
     var outcome = ProbeOutcome()
     /// When the line that brought the first non-empty content was read.
-    var firstToken: ContinuousClock.Instant?
+    var firstToken: ClockReading?
 
     /// Only the first token is timed live; the rest of the stream can wait for a batch.
     var consumesLinesAsTheyArrive: Bool { firstToken == nil }
     var endMarkers: [EndMarker] { Decoder.endMarkers }
 
-    mutating func consume(line: ArraySlice<UInt8>, at now: ContinuousClock.Instant) throws(ProbeError) -> Bool {
-        try decoder.consume(line: line, at: now, into: &outcome)
+    mutating func consume(line: ArraySlice<UInt8>, at now: ClockReading) throws(ProbeError) -> Bool {
+        try decoder.consume(line: line, into: &outcome)
         if firstToken == nil, !outcome.text.isEmpty { firstToken = now }
         return !decoder.isComplete
     }
 
     mutating func finish(_ times: StreamTimes) throws(ProbeError) -> ProbeOutcome {
-        try decoder.finish(at: times.responseEnded, into: &outcome)
-        outcome.timeToFirstToken = firstToken.map { $0 - times.requestSent }
+        try decoder.finish(into: &outcome)
+        outcome.timeToFirstToken = firstToken.map { $0.instant - times.requestSent }
         outcome.totalDuration = times.responseEnded - times.requestSent
         return outcome
     }
@@ -75,7 +75,7 @@ enum WireJSON {
 
     /// Reads `bytes` with a ``JSONReader`` walk, or fails as an invalid response.
     static func read<T>(
-        _ bytes: some Collection<UInt8>, what: @autoclosure () -> String,
+        _ bytes: ArraySlice<UInt8>, what: @autoclosure () -> String,
         _ body: (inout JSONReader) throws(JSONReadError) -> T
     ) throws(ProbeError) -> T {
         do {

@@ -17,7 +17,7 @@ protocol LineConsumer: Sendable {
     var endMarkers: [EndMarker] { get }
     /// Consumes one line (without its line break) that was read at `now`; returns `false` once
     /// the stream's end event has been seen, after which the rest of the body is not read.
-    mutating func consume(line: ArraySlice<UInt8>, at now: ContinuousClock.Instant) throws(ProbeError) -> Bool
+    mutating func consume(line: ArraySlice<UInt8>, at now: ClockReading) throws(ProbeError) -> Bool
     /// The result once the body ended or the consumer stopped it, with when that happened.
     mutating func finish(_ times: StreamTimes) throws(ProbeError) -> Result
 }
@@ -75,7 +75,7 @@ struct LineFraming<Lines: LineConsumer>: BodyConsumer {
     private mutating func consumeLines() throws(ProbeError) -> ContinuousClock.Instant? {
         if let stop = try buffer.consumeLines({ line, at throws(ProbeError) in try lines.consume(line: line, at: at) }) {
             stopped = true
-            return stop
+            return stop.instant
         }
         if buffer.unfinishedLine.count > maxLineBytes {
             throw ProbeError(.invalidResponse, "response line longer than \(maxLineBytes) bytes")
@@ -89,7 +89,7 @@ struct LineFraming<Lines: LineConsumer>: BodyConsumer {
             if let stop = try consumeLines() {
                 times.responseEnded = stop
             } else if !buffer.unfinishedLine.isEmpty {
-                _ = try lines.consume(line: buffer.unfinishedLine, at: times.responseEnded)
+                _ = try lines.consume(line: buffer.unfinishedLine, at: ClockReading(times.responseEnded))
             }
         }
         return try lines.finish(times)

@@ -13,8 +13,8 @@ import Testing
         var seen: [(line: String, at: ContinuousClock.Instant)] = []
         var consumesLinesAsTheyArrive: Bool { seen.isEmpty }
 
-        mutating func consume(line: ArraySlice<UInt8>, at now: ContinuousClock.Instant) -> Bool {
-            seen.append((String(decoding: line, as: UTF8.self), now))
+        mutating func consume(line: ArraySlice<UInt8>, at now: ClockReading) -> Bool {
+            seen.append((String(decoding: line, as: UTF8.self), now.instant))
             return seen.last?.line != "END"
         }
 

@@ -85,13 +85,13 @@ struct GeminiStreamDecoder: StreamDecoder {
         }
     }
 
-    mutating func consume(line: ArraySlice<UInt8>, at now: ContinuousClock.Instant, into outcome: inout ProbeOutcome) throws(ProbeError) {
+    mutating func consume(line: ArraySlice<UInt8>, into outcome: inout ProbeOutcome) throws(ProbeError) {
         guard let event = events.feed(line) else { return }
         try handle(event, into: &outcome)
     }
 
     private mutating func handle(_ event: ServerSentEvent, into outcome: inout ProbeOutcome) throws(ProbeError) {
-        let response = try WireJSON.read(event.data, what: "stream event") {
+        let response = try WireJSON.read(event.data[...], what: "stream event") {
             (reader: inout JSONReader) throws(JSONReadError) in try Response(reading: &reader)
         }
         if let error = response.error {
@@ -107,7 +107,7 @@ struct GeminiStreamDecoder: StreamDecoder {
         }
     }
 
-    mutating func finish(at now: ContinuousClock.Instant, into outcome: inout ProbeOutcome) throws(ProbeError) {
+    mutating func finish(into outcome: inout ProbeOutcome) throws(ProbeError) {
         if let event = events.finish() { try handle(event, into: &outcome) }
         if !sawFinishReason {
             throw ProbeError(.invalidResponse, "stream ended before a candidate's finishReason")
