@@ -22,12 +22,6 @@ struct JSONReader {
 
     /// Reads the document in `bytes` with `body`, then checks nothing but whitespace follows it.
     static func read<T>(
-        _ bytes: ArraySlice<UInt8>, _ body: (inout JSONReader) throws(JSONReadError) -> T
-    ) throws(JSONReadError) -> T {
-        try bytes.withUnsafeBufferPointer { (buffer) throws(JSONReadError) -> T in try read(buffer, body) }
-    }
-
-    private static func read<T>(
         _ bytes: UnsafeBufferPointer<UInt8>, _ body: (inout JSONReader) throws(JSONReadError) -> T
     ) throws(JSONReadError) -> T {
         var reader = JSONReader(bytes: bytes)

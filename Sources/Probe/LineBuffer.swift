@@ -18,24 +18,39 @@ import NIOCore
 ///
 /// Only touched on the connection's event loop.
 final class LineBuffer: @unchecked Sendable {
+    /// One read's place in the bytes: where it ends, and when it was made.
+    private struct Read {
+        var end: Int
+        var at: ClockReading
+    }
+
     /// What changes as reads come and lines go, in one stored property.
     private struct State {
-        /// Bytes not consumed yet.
-        var bytes: [UInt8] = []
-        /// How much of `bytes` is known to hold no line break.
+        /// The bytes not consumed yet: the first `count` of `capacity`. Plain memory rather than
+        /// an array, so that keeping a read is one copy, with no uniqueness check and no call
+        /// into the array's generic code (see ``holdBack(_:at:)``).
+        var bytes: UnsafeMutablePointer<UInt8>
+        var capacity: Int
+        var count = 0
+        /// How much of the bytes is known to hold no line break.
         var searched = 0
-        /// Where each read in `bytes` ends, and when it was made.
-        var reads: [(end: Int, at: ClockReading)] = []
+        /// The reads in the bytes, in order: the first `readCount` of ``LineBuffer/maxReads``.
+        let reads: UnsafeMutablePointer<Read>
+        var readCount = 0
         var isHoldingBack = false
         /// A read held one of the end markers: nothing is held back from then on.
         var endIsNear = false
     }
 
+    /// Reads held back at most before their lines are consumed, so that the reads' instants
+    /// fit the room made for them at the start (one more comes with the read that ends a hold).
+    static var maxReads: Int { 1024 }
+
     /// Not checked for exclusivity at run time, as a class's stored property otherwise is: only
     /// the connection's event loop touches it, and no access to it here spans a call that could
     /// reach it again (``consumeLines(_:)`` calls its consumer between accesses, never inside
     /// one). On a held-back read the check was the runtime's code to cold caches once more.
-    @exclusivity(unchecked) private var state = State()
+    @exclusivity(unchecked) private var state: State
     /// Bytes found in the events that end a stream (its end event, an error event).
     private let endMarkers: [EndMarker]
     /// Reads are held back until this many bytes have gathered.
@@ -44,9 +59,15 @@ final class LineBuffer: @unchecked Sendable {
     init(endMarkers: [EndMarker], batchBytes: Int) {
         self.endMarkers = endMarkers
         self.batchBytes = batchBytes
-        // Room for a batch from the start: growing into it would copy it on held-back reads.
-        state.bytes.reserveCapacity(batchBytes)
-        state.reads.reserveCapacity(256)
+        // Room for a batch from the start: a held-back read never grows the bytes.
+        state = State(
+            bytes: .allocate(capacity: batchBytes), capacity: batchBytes,
+            reads: .allocate(capacity: Self.maxReads + 1))
+    }
+
+    deinit {
+        state.bytes.deallocate()
+        state.reads.deallocate()
     }
 
     /// Whether reads are held back (set by the consumer's side once it no longer times lines as
@@ -70,34 +91,66 @@ final class LineBuffer: @unchecked Sendable {
         _ read: UnsafeRawBufferPointer, at now: ClockReading, in state: inout State, endMarkers: [EndMarker],
         batchBytes: Int
     ) -> Bool {
-        guard state.isHoldingBack else { return false }
-        let start = state.bytes.count
+        guard state.isHoldingBack, state.readCount < maxReads, let source = read.baseAddress else { return false }
+        let start = state.count
         guard start + read.count < batchBytes else { return false }
-        state.bytes.append(contentsOf: read)
-        state.endIsNear = endMarkers.contains { marker in
-            marker.occurs(in: state.bytes, from: max(0, start - marker.count + 1))
-        }
-        if state.endIsNear {
-            state.bytes.removeSubrange(start...)
+        copyBytes(from: source, to: state.bytes + start, count: read.count)
+        let bytes = UnsafeBufferPointer(start: state.bytes, count: start + read.count)
+        for marker in endMarkers where marker.occurs(in: bytes, from: max(0, start - marker.count + 1)) {
+            // Left for the consumer, which appends it again.
             state.isHoldingBack = false
+            state.endIsNear = true
             return false
         }
-        state.reads.append((state.bytes.count, now))
+        state.count = bytes.count
+        state.reads[state.readCount] = Read(end: bytes.count, at: now)
+        state.readCount += 1
         return true
+    }
+
+    /// Copies a read eight bytes at a time: a read is a few hundred bytes, and `memcpy` would be
+    /// one more function to cold caches on every held-back read.
+    private static func copyBytes(from source: UnsafeRawPointer, to destination: UnsafeMutablePointer<UInt8>, count: Int) {
+        let target = UnsafeMutableRawPointer(destination)
+        var offset = 0
+        while offset + 8 <= count {
+            target.storeBytes(of: source.loadUnaligned(fromByteOffset: offset, as: UInt64.self), toByteOffset: offset, as: UInt64.self)
+            offset += 8
+        }
+        while offset < count {
+            target.storeBytes(of: source.load(fromByteOffset: offset, as: UInt8.self), toByteOffset: offset, as: UInt8.self)
+            offset += 1
+        }
     }
 
     /// Adds `buffer`, read at `now`, for its lines to be consumed.
     func append(_ buffer: ByteBuffer, at now: ContinuousClock.Instant) {
-        buffer.withUnsafeReadableBytes { state.bytes.append(contentsOf: $0) }
-        state.reads.append((state.bytes.count, ClockReading(now)))
+        buffer.withUnsafeReadableBytes { read in
+            reserve(read.count)
+            if let source = read.baseAddress { UnsafeMutableRawPointer(state.bytes + state.count).copyMemory(from: source, byteCount: read.count) }
+            state.count += read.count
+        }
+        state.reads[state.readCount] = Read(end: state.count, at: ClockReading(now))
+        state.readCount += 1
+    }
+
+    /// Makes room for `more` bytes after the ones held (a long line can outgrow a batch).
+    private func reserve(_ more: Int) {
+        guard state.count + more > state.capacity else { return }
+        let capacity = max(state.capacity * 2, state.count + more)
+        let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        UnsafeMutableRawPointer(bytes).copyMemory(from: state.bytes, byteCount: state.count)
+        state.bytes.deallocate()
+        state.bytes = bytes
+        state.capacity = capacity
     }
 
     /// Hands every whole line gathered to `consume` (without its line break, `\r\n` or `\n`),
     /// with the instant of the read that brought its line break, and drops them. Stops when
     /// `consume` returns `false`, and returns the instant of that line; otherwise `nil`, with
-    /// only the ``unfinishedLine`` left.
+    /// only the ``unfinishedLine`` left. A line's bytes are only valid during its call.
     func consumeLines(
-        _ consume: (ArraySlice<UInt8>, ClockReading) throws(ProbeError) -> Bool
+        _ consume: (UnsafeBufferPointer<UInt8>, ClockReading) throws(ProbeError) -> Bool
     ) throws(ProbeError) -> ClockReading? {
         var lineStart = 0
         var read = 0
@@ -106,28 +159,27 @@ final class LineBuffer: @unchecked Sendable {
             var lineEnd = newline
             if lineEnd > lineStart, state.bytes[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
             let at = state.reads[read].at
-            guard try consume(state.bytes[lineStart..<lineEnd], at) else { return at }
+            guard try consume(UnsafeBufferPointer(start: state.bytes + lineStart, count: lineEnd - lineStart), at) else { return at }
             lineStart = newline + 1
         }
-        state.bytes.removeFirst(lineStart)
-        state.searched = state.bytes.count
-        state.reads.removeAll(keepingCapacity: true)
+        state.count -= lineStart
+        // The unfinished line moves to the front; the two may overlap (`memmove`).
+        UnsafeMutableRawPointer(state.bytes).copyMemory(from: state.bytes + lineStart, byteCount: state.count)
+        state.searched = state.count
+        state.readCount = 0
         return nil
     }
 
     /// The start of a line whose break has not arrived: all that is left after
-    /// ``consumeLines(_:)`` has run.
-    var unfinishedLine: ArraySlice<UInt8> { state.bytes[...] }
+    /// ``consumeLines(_:)`` has run. Valid until the buffer next changes.
+    var unfinishedLine: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: state.bytes, count: state.count) }
 
-    /// The index of the first `\n` in the bytes at or after `start`, found with `memchr` (the
-    /// collection's `firstIndex(of:)` goes byte by byte, and every byte of a stream is searched).
+    /// The index of the first `\n` in the bytes at or after `start`, found with `memchr` (a
+    /// byte-by-byte loop is slower, and every byte of a stream is searched).
     private func newline(from start: Int) -> Int? {
-        state.bytes.withUnsafeBufferPointer { buffer in
-            guard start < buffer.count, let base = buffer.baseAddress,
-                let found = memchr(base + start, Int32(UInt8(ascii: "\n")), buffer.count - start)
-            else { return nil }
-            return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-        }
+        guard start < state.count, let found = memchr(state.bytes + start, Int32(UInt8(ascii: "\n")), state.count - start)
+        else { return nil }
+        return state.bytes.distance(to: found.assumingMemoryBound(to: UInt8.self))
     }
 }
 
@@ -163,21 +215,19 @@ struct EndMarker: ExpressibleByStringLiteral {
     /// Whether the marker occurs in `bytes`, starting at or after `start`: `memchr` finds each
     /// place of the anchor byte, and only there `memcmp` compares the whole marker (Glibc's
     /// `memmem` is not visible to Swift).
-    func occurs(in bytes: [UInt8], from start: Int) -> Bool {
+    func occurs(in buffer: UnsafeBufferPointer<UInt8>, from start: Int) -> Bool {
         let count = self.count
         let expected = self.bytes.utf8Start
         let anchor = self.anchor
-        return bytes.withUnsafeBufferPointer { buffer in
-            guard count > 0, let base = buffer.baseAddress else { return false }
-            // The marker at `c` needs `start <= c` and `c + count <= buffer.count`.
-            var position = start + anchor
-            let last = buffer.count - count + anchor
-            while position <= last, let found = memchr(base + position, Int32(expected[anchor]), last - position + 1) {
-                let at = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-                if memcmp(base + at - anchor, expected, count) == 0 { return true }
-                position = at + 1
-            }
-            return false
+        guard count > 0, let base = buffer.baseAddress else { return false }
+        // The marker at `c` needs `start <= c` and `c + count <= buffer.count`.
+        var position = start + anchor
+        let last = buffer.count - count + anchor
+        while position <= last, let found = memchr(base + position, Int32(expected[anchor]), last - position + 1) {
+            let at = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+            if memcmp(base + at - anchor, expected, count) == 0 { return true }
+            position = at + 1
         }
+        return false
     }
 }

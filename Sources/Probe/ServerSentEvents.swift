@@ -26,7 +26,7 @@ public struct ServerSentEventParser: Sendable {
     public init() {}
 
     /// Feeds one line (without its line break); returns the event that a blank line completes.
-    public mutating func feed(_ line: ArraySlice<UInt8>) -> ServerSentEvent? {
+    public mutating func feed(_ line: UnsafeBufferPointer<UInt8>) -> ServerSentEvent? {
         if returned {
             name = ""
             data.removeAll(keepingCapacity: true)
@@ -43,14 +43,14 @@ public struct ServerSentEventParser: Sendable {
         }
         if line.first == UInt8(ascii: ":") { return nil }
         let colon = line.firstIndex(of: UInt8(ascii: ":")) ?? line.endIndex
-        let field = line[line.startIndex..<colon]
-        var value = colon < line.endIndex ? line[(colon + 1)...] : []
-        if value.first == UInt8(ascii: " ") { value = value.dropFirst() }
-        if field.withUnsafeBufferPointer({ $0.equals("data") }) {
+        let field = UnsafeBufferPointer(rebasing: line[..<colon])
+        var value = UnsafeBufferPointer(rebasing: line[min(colon + 1, line.endIndex)...])
+        if value.first == UInt8(ascii: " ") { value = UnsafeBufferPointer(rebasing: value.dropFirst()) }
+        if field.equals("data") {
             if hasData { data.append(UInt8(ascii: "\n")) }
             data.append(contentsOf: value)
             hasData = true
-        } else if field.withUnsafeBufferPointer({ $0.equals("event") }) {
+        } else if field.equals("event") {
             name = String(decoding: value, as: UTF8.self)
         }
         return nil
@@ -58,6 +58,6 @@ public struct ServerSentEventParser: Sendable {
 
     /// The event still open when the stream ended without a final blank line, if any.
     public mutating func finish() -> ServerSentEvent? {
-        feed([])
+        feed(UnsafeBufferPointer(start: nil, count: 0))
     }
 }

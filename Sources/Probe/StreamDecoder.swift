@@ -5,8 +5,9 @@ import Foundation
 /// Each provider file has one conformance; the shared ``StreamingCall`` drives it, so timing and
 /// error handling are the same for all of them.
 protocol StreamDecoder: Sendable {
-    /// Consumes one line of the response body (``DecodingConsumer`` does the timing).
-    mutating func consume(line: ArraySlice<UInt8>, into outcome: inout ProbeOutcome) throws(ProbeError)
+    /// Consumes one line of the response body (``DecodingConsumer`` does the timing); its bytes
+    /// are only valid during the call.
+    mutating func consume(line: UnsafeBufferPointer<UInt8>, into outcome: inout ProbeOutcome) throws(ProbeError)
     /// Called when the body ended; throws when the stream was cut off before its end event.
     mutating func finish(into outcome: inout ProbeOutcome) throws(ProbeError)
     /// Whether the provider's end event arrived (the rest of the body, if any, is ignored).
@@ -46,7 +47,7 @@ struct DecodingConsumer<Decoder: StreamDecoder>: LineConsumer {
     var consumesLinesAsTheyArrive: Bool { firstToken == nil }
     var endMarkers: [EndMarker] { Decoder.endMarkers }
 
-    mutating func consume(line: ArraySlice<UInt8>, at now: ClockReading) throws(ProbeError) -> Bool {
+    mutating func consume(line: UnsafeBufferPointer<UInt8>, at now: ClockReading) throws(ProbeError) -> Bool {
         try decoder.consume(line: line, into: &outcome)
         if firstToken == nil, !outcome.text.isEmpty { firstToken = now }
         return !decoder.isComplete
@@ -75,7 +76,14 @@ enum WireJSON {
 
     /// Reads `bytes` with a ``JSONReader`` walk, or fails as an invalid response.
     static func read<T>(
-        _ bytes: ArraySlice<UInt8>, what: @autoclosure () -> String,
+        _ bytes: [UInt8], what: @autoclosure () -> String, _ body: (inout JSONReader) throws(JSONReadError) -> T
+    ) throws(ProbeError) -> T {
+        try bytes.withUnsafeBufferPointer { (buffer) throws(ProbeError) -> T in try read(buffer, what: what(), body) }
+    }
+
+    /// Reads `bytes` with a ``JSONReader`` walk, or fails as an invalid response.
+    static func read<T>(
+        _ bytes: UnsafeBufferPointer<UInt8>, what: @autoclosure () -> String,
         _ body: (inout JSONReader) throws(JSONReadError) -> T
     ) throws(ProbeError) -> T {
         do {

@@ -17,7 +17,8 @@ protocol LineConsumer: Sendable {
     var endMarkers: [EndMarker] { get }
     /// Consumes one line (without its line break) that was read at `now`; returns `false` once
     /// the stream's end event has been seen, after which the rest of the body is not read.
-    mutating func consume(line: ArraySlice<UInt8>, at now: ClockReading) throws(ProbeError) -> Bool
+    /// The line's bytes are only valid during the call.
+    mutating func consume(line: UnsafeBufferPointer<UInt8>, at now: ClockReading) throws(ProbeError) -> Bool
     /// The result once the body ended or the consumer stopped it, with when that happened.
     mutating func finish(_ times: StreamTimes) throws(ProbeError) -> Result
 }

@@ -15,7 +15,7 @@ import Testing
         let canary: Canary
         var endMarkers: [EndMarker] { ["END"] }
         var consumesLinesAsTheyArrive: Bool { true }
-        func consume(line: ArraySlice<UInt8>, at now: ClockReading) -> Bool {
+        func consume(line: UnsafeBufferPointer<UInt8>, at now: ClockReading) -> Bool {
             !line.elementsEqual("END".utf8)
         }
         func finish(_ times: StreamTimes) {}

@@ -7,6 +7,11 @@ import Testing
 /// (garbage is an invalid response, whatever its shape) and read the values it is asked for as
 /// `JSONDecoder` would.
 @Suite struct JSONReaderTests {
+    /// Reads `bytes` as the decoders do, from a buffer pointer.
+    static func read<T>(_ bytes: [UInt8], _ body: (inout JSONReader) throws(JSONReadError) -> T) throws(JSONReadError) -> T {
+        try bytes.withUnsafeBufferPointer { (buffer) throws(JSONReadError) -> T in try JSONReader.read(buffer, body) }
+    }
+
     /// Documents and whether they are JSON (RFC 8259), the verdict checked against Foundation's
     /// parser too, so the table cannot drift from it (except for ``lenientInFoundation``).
     static let documents: [(String, Bool)] = [
@@ -50,7 +55,7 @@ import Testing
         if !Self.lenientInFoundation.contains(document) {
             #expect(foundation == valid, "the table's verdict disagrees with JSONSerialization")
         }
-        let read = (try? JSONReader.read(bytes[...]) { (reader: inout JSONReader) throws(JSONReadError) in
+        let read = (try? Self.read(bytes) { (reader: inout JSONReader) throws(JSONReadError) in
             try reader.skipValue()
         }) != nil
         #expect(read == valid)
@@ -59,7 +64,7 @@ import Testing
     @Test func invalidUTF8InAStringIsNotJSON() {
         let bytes: [UInt8] = Array(#"{"a":""#.utf8) + [0xC3, 0x28] + Array(#""}"#.utf8)
         #expect(throws: JSONReadError.self) {
-            try JSONReader.read(bytes[...]) { (reader: inout JSONReader) throws(JSONReadError) in try reader.skipValue() }
+            try Self.read(bytes) { (reader: inout JSONReader) throws(JSONReadError) in try reader.skipValue() }
         }
     }
 
@@ -68,7 +73,7 @@ import Testing
         _ document: String, _ key: StaticString, _ read: (inout JSONReader) throws(JSONReadError) -> T?
     ) throws(JSONReadError) -> T? {
         var value: T?
-        try JSONReader.read(Array(document.utf8)[...]) { (reader: inout JSONReader) throws(JSONReadError) in
+        try Self.read(Array(document.utf8)) { (reader: inout JSONReader) throws(JSONReadError) in
             try reader.readRootObject { (reader: inout JSONReader, name) throws(JSONReadError) in
                 if name == key { value = try read(&reader) }
             }
@@ -123,7 +128,7 @@ import Testing
                     }
                     if special == [0xFF] {
                         // Not UTF-8, so not a String to build the document from: read from the bytes.
-                        let bytesRead: Void? = try? JSONReader.read(value[...]) { (reader: inout JSONReader) throws(JSONReadError) in
+                        let bytesRead: Void? = try? Self.read(value) { (reader: inout JSONReader) throws(JSONReadError) in
                             try reader.skipValue()
                         }
                         #expect(bytesRead == nil && expected == nil, "\(described)")
@@ -134,7 +139,7 @@ import Testing
                     let key = Array(#"{""#.utf8) + string + Array(#"":"v"}"#.utf8)
                     let expectedKey = ((try? JSONSerialization.jsonObject(with: Data(key))) as? [String: String])?.keys.first
                     var equalsXs: Bool?
-                    let parsed: Void? = try? JSONReader.read(key[...]) { (reader: inout JSONReader) throws(JSONReadError) in
+                    let parsed: Void? = try? Self.read(key) { (reader: inout JSONReader) throws(JSONReadError) in
                         try reader.readRootObject { (_: inout JSONReader, key) throws(JSONReadError) in
                             equalsXs = key == xs[length + 1]
                         }
@@ -154,7 +159,7 @@ import Testing
         let document = #"{"id":"x","choices":[{"delta":{"content":"a"}},{"delta":{}},{"delta":null}],"usage":null}"#
         var contents: [String] = []
         var usage = true
-        try JSONReader.read(Array(document.utf8)[...]) { (reader: inout JSONReader) throws(JSONReadError) in
+        try Self.read(Array(document.utf8)) { (reader: inout JSONReader) throws(JSONReadError) in
             try reader.readRootObject { (reader: inout JSONReader, key) throws(JSONReadError) in
                 if key == "choices" {
                     try reader.readObjects { (reader: inout JSONReader, key) throws(JSONReadError) in
@@ -171,14 +176,14 @@ import Testing
         #expect(contents == ["a"])
         #expect(!usage)
         #expect(throws: JSONReadError.self) {
-            try JSONReader.read(Array(#"{"choices":[null]}"#.utf8)[...]) { (reader: inout JSONReader) throws(JSONReadError) in
+            try Self.read(Array(#"{"choices":[null]}"#.utf8)) { (reader: inout JSONReader) throws(JSONReadError) in
                 try reader.readRootObject { (reader: inout JSONReader, key) throws(JSONReadError) in
                     if key == "choices" { try reader.readObjects { (_: inout JSONReader, _) throws(JSONReadError) in } }
                 }
             }
         }
         #expect(throws: JSONReadError.self) {
-            try JSONReader.read(Array("null".utf8)[...]) { (reader: inout JSONReader) throws(JSONReadError) in
+            try Self.read(Array("null".utf8)) { (reader: inout JSONReader) throws(JSONReadError) in
                 try reader.readRootObject { (_: inout JSONReader, _) throws(JSONReadError) in }
             }
         }

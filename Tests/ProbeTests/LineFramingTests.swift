@@ -13,7 +13,7 @@ import Testing
         var seen: [(line: String, at: ContinuousClock.Instant)] = []
         var consumesLinesAsTheyArrive: Bool { seen.isEmpty }
 
-        mutating func consume(line: ArraySlice<UInt8>, at now: ClockReading) -> Bool {
+        mutating func consume(line: UnsafeBufferPointer<UInt8>, at now: ClockReading) -> Bool {
             seen.append((String(decoding: line, as: UTF8.self), now.instant))
             return seen.last?.line != "END"
         }
@@ -89,6 +89,37 @@ import Testing
         }
     }
 
+    /// Past the reads a hold keeps room for (``LineBuffer/maxReads``) and past the batch size (a
+    /// line longer than a batch grows the bytes): every line still arrives whole, with the
+    /// instant of the read that brought its line break.
+    @Test func manyTinyReadsAndALineLongerThanABatchKeepTheirLinesAndInstants() throws {
+        var framing = LineFraming(RecordingLines(), maxLineBytes: 1 << 20)
+        var reads = ["first\n"]
+        for index in 0..<3000 { reads.append(index % 100 == 99 ? "\n" : "x") }
+        reads.append(String(repeating: "y", count: 200 << 10))
+        reads.append("z\nlast\n")
+        var expected: [(line: String, at: ContinuousClock.Instant)] = []
+        var line = ""
+        for (index, read) in reads.enumerated() {
+            #expect(try Self.read(read, at: Self.instant(index), into: &framing) == nil)
+            for character in read {
+                if character == "\n" {
+                    expected.append((line, Self.instant(index)))
+                    line = ""
+                } else {
+                    line.append(character)
+                }
+            }
+        }
+        let ended = Self.instant(reads.count)
+        let result = try framing.finish(StreamTimes(requestSent: Self.start, responseEnded: ended))
+
+        #expect(result.count == expected.count + 1)
+        #expect(result.map(\.line).dropLast() == expected.map(\.line)[...])
+        #expect(result.map(\.at).dropLast() == expected.map(\.at)[...])
+        #expect(expected.map(\.line).contains(String(repeating: "y", count: 200 << 10) + "z"))
+    }
+
     /// A held-back read is searched for each end marker from the marker's rarest byte, not its
     /// first: over every start offset of many strings made of the markers' own bytes (so that
     /// near misses abound), the search must agree with a plain comparison at every place.
@@ -109,7 +140,7 @@ import Testing
                 for start in 0...haystack.count {
                     let plain = start + needle.count <= haystack.count
                         && (start...(haystack.count - needle.count)).contains { Array(haystack[$0..<($0 + needle.count)]) == needle }
-                    #expect(search.occurs(in: haystack, from: start) == plain, "\(marker) in \(String(decoding: haystack, as: UTF8.self)) from \(start)")
+                    #expect(haystack.withUnsafeBufferPointer { search.occurs(in: $0, from: start) } == plain, "\(marker) in \(String(decoding: haystack, as: UTF8.self)) from \(start)")
                     checked += 1
                 }
             }

@@ -89,9 +89,9 @@ struct AnthropicStreamDecoder: StreamDecoder {
         }
     }
 
-    mutating func consume(line: ArraySlice<UInt8>, into outcome: inout ProbeOutcome) throws(ProbeError) {
+    mutating func consume(line: UnsafeBufferPointer<UInt8>, into outcome: inout ProbeOutcome) throws(ProbeError) {
         guard let sse = events.feed(line) else { return }
-        let event = try WireJSON.read(sse.data[...], what: "\(sse.name.isEmpty ? "stream" : sse.name) event") {
+        let event = try WireJSON.read(sse.data, what: "\(sse.name.isEmpty ? "stream" : sse.name) event") {
             (reader: inout JSONReader) throws(JSONReadError) in try Event(reading: &reader)
         }
         switch event.type {

@@ -85,13 +85,13 @@ struct GeminiStreamDecoder: StreamDecoder {
         }
     }
 
-    mutating func consume(line: ArraySlice<UInt8>, into outcome: inout ProbeOutcome) throws(ProbeError) {
+    mutating func consume(line: UnsafeBufferPointer<UInt8>, into outcome: inout ProbeOutcome) throws(ProbeError) {
         guard let event = events.feed(line) else { return }
         try handle(event, into: &outcome)
     }
 
     private mutating func handle(_ event: ServerSentEvent, into outcome: inout ProbeOutcome) throws(ProbeError) {
-        let response = try WireJSON.read(event.data[...], what: "stream event") {
+        let response = try WireJSON.read(event.data, what: "stream event") {
             (reader: inout JSONReader) throws(JSONReadError) in try Response(reading: &reader)
         }
         if let error = response.error {

@@ -76,7 +76,7 @@ struct OllamaStreamDecoder: StreamDecoder {
         }
     }
 
-    mutating func consume(line: ArraySlice<UInt8>, into outcome: inout ProbeOutcome) throws(ProbeError) {
+    mutating func consume(line: UnsafeBufferPointer<UInt8>, into outcome: inout ProbeOutcome) throws(ProbeError) {
         guard line.contains(where: { $0 != UInt8(ascii: " ") }) else { return }
         let object = try WireJSON.read(line, what: "stream line") { (reader: inout JSONReader) throws(JSONReadError) in
             try Line(reading: &reader)

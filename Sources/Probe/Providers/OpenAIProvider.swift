@@ -104,13 +104,13 @@ struct OpenAIStreamDecoder: StreamDecoder {
         }
     }
 
-    mutating func consume(line: ArraySlice<UInt8>, into outcome: inout ProbeOutcome) throws(ProbeError) {
+    mutating func consume(line: UnsafeBufferPointer<UInt8>, into outcome: inout ProbeOutcome) throws(ProbeError) {
         guard let event = events.feed(line) else { return }
         if event.dataIs("[DONE]") {
             isComplete = true
             return
         }
-        let chunk = try WireJSON.read(event.data[...], what: "stream chunk") { (reader: inout JSONReader) throws(JSONReadError) in
+        let chunk = try WireJSON.read(event.data, what: "stream chunk") { (reader: inout JSONReader) throws(JSONReadError) in
             try Chunk(reading: &reader)
         }
         if let error = chunk.error {
