@@ -40,10 +40,7 @@ final class HTTPConnection: ChannelInboundHandler, RemovableChannelHandler {
     }
     /// The line buffer of the exchange being carried (see ``HTTPResponseReceiver/lineBuffer``),
     /// derived from `state` and kept beside it so that a read it holds back touches nothing else.
-    /// Not retained: the exchange in `state` holds the buffer for as long as this is set, and a
-    /// held-back read then does not touch the buffer's reference count, which costs a cache miss
-    /// on a cold loop.
-    private unowned(unsafe) var heldLines: LineBuffer?
+    private var heldLines: LineBuffer?
     /// Whether it was used before: a reused connection that fails before any response is
     /// retried once, as the server may have closed it while it was idle.
     private(set) var wasUsed = false
