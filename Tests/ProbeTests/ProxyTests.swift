@@ -130,6 +130,21 @@ struct ProxyTests {
         } }
     }
 
+    @Test func aProxyThatClosesBeforeOpeningTheTunnelIsAConnectionError() async throws {
+        // The "proxy" reads the CONNECT request and closes the connection without answering.
+        try await withConnectionCountingServer(script: { _, _ in .drop }) { proxy in
+            let client = ProbeHTTPClient()
+            let attempts = await ProbeHTTPClientTests.probe(
+                try Self.config("https://localhost:9", proxy: "http://127.0.0.1:\(proxy.port)"), over: client)
+            await client.shutdown()
+            let error = try #require(attempts.first?.error, "\(attempts.map(\.result))")
+            #expect(error.errorClass == .connection)
+            #expect(
+                error.description.contains("proxy 127.0.0.1:\(proxy.port) closed the connection before opening a tunnel"),
+                "\(error)")
+        }
+    }
+
     @Test(arguments: ["http", "https"])
     func proxyCredentialsAreSentAndARefusalNamesNoSecret(scheme: String) async throws {
         let tls = try await Self.localTLS(for: scheme)

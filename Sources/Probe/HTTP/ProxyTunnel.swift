@@ -37,31 +37,41 @@ class TunnelHandler {
         }
     }
 
+    /// What the tunnel fails with when the proxy closes the connection before it is open.
+    var closedBeforeOpening: String { "proxy \(proxy.address) closed the connection" }
+
+    /// Ends the wait, once: returns whether this call did.
+    private func end() -> Bool {
+        guard !isDone else { return false }
+        isDone = true
+        deadline?.cancel()
+        return true
+    }
+
     /// The tunnel is open: the handler leaves the pipeline, so what was added after it speaks to
     /// the target.
     func open(context: ChannelHandlerContext) {
-        guard !isDone else { return }
-        isDone = true
-        deadline?.cancel()
+        guard end() else { return }
         context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
         outcome.succeed()
     }
 
     /// The tunnel cannot be opened: it fails with `error` and the connection is closed.
     func fail(_ error: any Error, context: ChannelHandlerContext) {
-        guard !isDone else { return }
-        isDone = true
-        deadline?.cancel()
+        guard end() else { return }
         outcome.fail(error)
         context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        fail(ProxyTunnelError(description: closedBeforeOpening), context: context)
+        context.fireChannelInactive()
     }
 
     /// A connection that closes before it was ever active (the proxy refused it) removes the
     /// handler without a word to it: the tunnel fails then.
     func handlerRemoved(context: ChannelHandlerContext) {
-        guard !isDone else { return }
-        isDone = true
-        deadline?.cancel()
+        guard end() else { return }
         outcome.fail(ProxyTunnelError(description: "connection to proxy \(proxy.address) closed"))
     }
 }
@@ -118,10 +128,7 @@ final class ProxyTunnel: TunnelHandler, ChannelInboundHandler, RemovableChannelH
         open(context: context)
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
-        fail(ProxyTunnelError(description: "proxy \(proxy.address) closed the connection before opening a tunnel"), context: context)
-        context.fireChannelInactive()
-    }
+    override var closedBeforeOpening: String { "proxy \(proxy.address) closed the connection before opening a tunnel" }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         fail(error, context: context)
@@ -156,9 +163,8 @@ final class SOCKSTunnel: TunnelHandler, ChannelInboundHandler, RemovableChannelH
         open(context: context)
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
-        fail(ProxyTunnelError(description: "SOCKS5 proxy \(proxy.address) closed the connection before connecting to \(target.host):\(target.port)"), context: context)
-        context.fireChannelInactive()
+    override var closedBeforeOpening: String {
+        "SOCKS5 proxy \(proxy.address) closed the connection before connecting to \(target.host):\(target.port)"
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -185,5 +191,4 @@ final class SOCKSTunnel: TunnelHandler, ChannelInboundHandler, RemovableChannelH
         default: "unknown reply"
         }
     }
-
 }
