@@ -24,7 +24,7 @@ public enum LocalServer {
         return try await whileRunning(app) {
             let deadline = ContinuousClock.now + .seconds(60)
             while port.withLock({ $0 }) == nil {
-                guard ContinuousClock.now < deadline else { throw TestFailure("local server did not start") }
+                guard ContinuousClock.now < deadline else { throw TestFailure("local server did not start on port \(requested == 0 ? "0 (any)" : "\(requested)")") }
                 try await Task.sleep(for: .milliseconds(10))
             }
             return try await body(port.withLock { $0 }!)

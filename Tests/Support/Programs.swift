@@ -61,31 +61,54 @@ public enum Programs {
 
     /// A port on 127.0.0.1 that refuses connections until ``HeldPort/release()``, for a test that
     /// starts a server there later: a port from ``freePort()`` stays free only by luck until then,
-    /// as every outgoing connection of the tests running beside it takes a port of the same range.
+    /// as the tests running beside it take ports of the same range.
     public static func holdPort() throws -> HeldPort {
         let (fd, port) = try boundSocket()
         return HeldPort(fd: fd, port: port)
     }
 
-    /// A TCP socket bound to an ephemeral port of 127.0.0.1, not listening, and that port.
+    /// A TCP socket bound to a free port of 127.0.0.1, not listening, and that port.
+    ///
+    /// The port is one below the kernel's ephemeral range (`ip_local_port_range`), which the
+    /// kernel never hands out by itself: not to another test's server on port 0, and not as the
+    /// source port of an outgoing connection. A port from the range could be taken by either
+    /// between the moment a test lets it go and the moment its server binds it, and a client
+    /// that keeps connecting to such a port can even connect to itself (a TCP simultaneous open
+    /// from the port to the same port), holding it for as long as that connection lives.
     private static func boundSocket() throws -> (fd: Int32, port: Int) {
+        let firstEphemeral = ephemeralPortRangeStart
+        let candidates = max(1024, firstEphemeral - 12_000)..<firstEphemeral
+        let start = Int.random(in: candidates)
+        for offset in 0..<candidates.count {
+            let port = candidates.lowerBound + (start - candidates.lowerBound + offset) % candidates.count
+            if let fd = try socketBound(to: port) { return (fd, port) }
+        }
+        throw TestFailure("no free port in \(candidates) on 127.0.0.1")
+    }
+
+    /// The first port of the kernel's ephemeral range (32768 when it cannot be read).
+    private static var ephemeralPortRangeStart: Int {
+        let range = try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)
+        return range?.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } ?? 32768
+    }
+
+    /// A TCP socket bound to `port` of 127.0.0.1 and not listening, or `nil` when the port is
+    /// taken.
+    private static func socketBound(to port: Int) throws -> Int32? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TestFailure("socket() failed") }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
+        address.sin_port = UInt16(port).bigEndian
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-            }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }
         guard bound else {
             close(fd)
-            throw TestFailure("bind() failed")
+            return nil
         }
-        return (fd, Int(UInt16(bigEndian: address.sin_port)))
+        return fd
     }
 
     /// A fresh temporary directory.
