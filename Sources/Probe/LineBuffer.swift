@@ -5,46 +5,35 @@ import Darwin
 #endif
 import NIOCore
 
-/// The bytes of a streamed body that are not framed into lines yet, each read with the instant
-/// it was made: the start of an unfinished line, then any reads held back.
+/// The bytes of a streamed body that are not framed into lines yet: the start of an unfinished
+/// line, then any reads held back.
 ///
 /// A class and not generic, so that the connection can keep a read here itself
-/// (``holdBack(_:at:)``) while the body's consumer does not need its lines yet: such a read
-/// runs none of the consumer's code. The events of a paced stream arrive tens of milliseconds
-/// apart, each to cold caches, and every function, type and object a read touches then costs
-/// microseconds: handing each held-back read to the generic consumer took the connection's
-/// handler 17-20 µs per read, keeping it here 9-10 µs, against 4-4.5 µs for a handler that only
-/// counts the bytes (Benchmarks/README.md, ProbeOverhead).
+/// (``holdBack(_:)``) while the body's consumer does not need its lines yet: such a read runs
+/// none of the consumer's code, and is not stamped with the clock. The events of a paced stream
+/// arrive tens of milliseconds apart, each to cold caches, and every function, type and object
+/// a read touches then costs microseconds: handing each held-back read to the generic consumer
+/// took the connection's handler 17-20 µs per read, keeping it here 9-10 µs, against 4-4.5 µs
+/// for a handler that only counts the bytes, and the first clock read after a wake-up costs
+/// some 2 µs (Benchmarks/README.md, ProbeOverhead). The lines of held-back reads are consumed
+/// with the instant of the read that ends the hold.
 ///
 /// Only touched on the connection's event loop.
 final class LineBuffer: @unchecked Sendable {
-    /// One read's place in the bytes: where it ends, and when it was made.
-    private struct Read {
-        var end: Int
-        var at: ClockReading
-    }
-
     /// What changes as reads come and lines go, in one stored property.
     private struct State {
         /// The bytes not consumed yet: the first `count` of `capacity`. Plain memory rather than
         /// an array, so that keeping a read is one copy, with no uniqueness check and no call
-        /// into the array's generic code (see ``holdBack(_:at:)``).
+        /// into the array's generic code (see ``holdBack(_:)``).
         var bytes: UnsafeMutablePointer<UInt8>
         var capacity: Int
         var count = 0
         /// How much of the bytes is known to hold no line break.
         var searched = 0
-        /// The reads in the bytes, in order: the first `readCount` of ``LineBuffer/maxReads``.
-        let reads: UnsafeMutablePointer<Read>
-        var readCount = 0
         var isHoldingBack = false
         /// A read held one of the end markers: nothing is held back from then on.
         var endIsNear = false
     }
-
-    /// Reads held back at most before their lines are consumed, so that the reads' instants
-    /// fit the room made for them at the start (one more comes with the read that ends a hold).
-    static var maxReads: Int { 1024 }
 
     /// Not checked for exclusivity at run time, as a class's stored property otherwise is: only
     /// the connection's event loop touches it, and no access to it here spans a call that could
@@ -60,14 +49,11 @@ final class LineBuffer: @unchecked Sendable {
         self.endMarkers = endMarkers
         self.batchBytes = batchBytes
         // Room for a batch from the start: a held-back read never grows the bytes.
-        state = State(
-            bytes: .allocate(capacity: batchBytes), capacity: batchBytes,
-            reads: .allocate(capacity: Self.maxReads + 1))
+        state = State(bytes: .allocate(capacity: batchBytes), capacity: batchBytes)
     }
 
     deinit {
         state.bytes.deallocate()
-        state.reads.deallocate()
     }
 
     /// Whether reads are held back (set by the consumer's side once it no longer times lines as
@@ -77,21 +63,20 @@ final class LineBuffer: @unchecked Sendable {
         set { state.isHoldingBack = newValue && !state.endIsNear }
     }
 
-    /// Keeps `buffer`, read at `now`, when reads are held back, it holds no end marker and the
-    /// bytes gathered stay under the batch size; returns whether it kept it. A read it does not
-    /// keep goes to the consumer, which ``append(_:at:)``s it and consumes the lines.
-    func holdBack(_ buffer: ByteBuffer, at now: ClockReading) -> Bool {
+    /// Keeps `buffer` when reads are held back, it holds no end marker and the bytes gathered
+    /// stay under the batch size; returns whether it kept it. A read it does not keep goes to
+    /// the consumer, which ``append(_:)``s it and consumes the lines.
+    func holdBack(_ buffer: ByteBuffer) -> Bool {
         let (endMarkers, batchBytes) = (self.endMarkers, self.batchBytes)
         return buffer.withUnsafeReadableBytes { read in
-            Self.holdBack(read, at: now, in: &state, endMarkers: endMarkers, batchBytes: batchBytes)
+            Self.holdBack(read, in: &state, endMarkers: endMarkers, batchBytes: batchBytes)
         }
     }
 
     private static func holdBack(
-        _ read: UnsafeRawBufferPointer, at now: ClockReading, in state: inout State, endMarkers: [EndMarker],
-        batchBytes: Int
+        _ read: UnsafeRawBufferPointer, in state: inout State, endMarkers: [EndMarker], batchBytes: Int
     ) -> Bool {
-        guard state.isHoldingBack, state.readCount < maxReads, let source = read.baseAddress else { return false }
+        guard state.isHoldingBack, let source = read.baseAddress else { return false }
         let start = state.count
         guard start + read.count < batchBytes else { return false }
         copyBytes(from: source, to: state.bytes + start, count: read.count)
@@ -103,8 +88,6 @@ final class LineBuffer: @unchecked Sendable {
             return false
         }
         state.count = bytes.count
-        state.reads[state.readCount] = Read(end: bytes.count, at: now)
-        state.readCount += 1
         return true
     }
 
@@ -127,15 +110,13 @@ final class LineBuffer: @unchecked Sendable {
         }
     }
 
-    /// Adds `buffer`, read at `now`, for its lines to be consumed.
-    func append(_ buffer: ByteBuffer, at now: ContinuousClock.Instant) {
+    /// Adds `buffer`, for its lines to be consumed.
+    func append(_ buffer: ByteBuffer) {
         buffer.withUnsafeReadableBytes { read in
             reserve(read.count)
             if let source = read.baseAddress { UnsafeMutableRawPointer(state.bytes + state.count).copyMemory(from: source, byteCount: read.count) }
             state.count += read.count
         }
-        state.reads[state.readCount] = Read(end: state.count, at: ClockReading(now))
-        state.readCount += 1
     }
 
     /// Makes room for `more` bytes after the ones held (a long line can outgrow a batch).
@@ -150,28 +131,22 @@ final class LineBuffer: @unchecked Sendable {
     }
 
     /// Hands every whole line gathered to `consume` (without its line break, `\r\n` or `\n`),
-    /// with the instant of the read that brought its line break, and drops them. Stops when
-    /// `consume` returns `false`, and returns the instant of that line; otherwise `nil`, with
-    /// only the ``unfinishedLine`` left. A line's bytes are only valid during its call.
-    func consumeLines(
-        _ consume: (UnsafeBufferPointer<UInt8>, ClockReading) throws(ProbeError) -> Bool
-    ) throws(ProbeError) -> ClockReading? {
+    /// and drops them. Stops when `consume` returns `false`, and returns `false` then; otherwise
+    /// `true`, with only the ``unfinishedLine`` left. A line's bytes are only valid during its
+    /// call.
+    func consumeLines(_ consume: (UnsafeBufferPointer<UInt8>) throws(ProbeError) -> Bool) throws(ProbeError) -> Bool {
         var lineStart = 0
-        var read = 0
         while let newline = newline(from: max(state.searched, lineStart)) {
-            while state.reads[read].end <= newline { read += 1 }
             var lineEnd = newline
             if lineEnd > lineStart, state.bytes[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
-            let at = state.reads[read].at
-            guard try consume(UnsafeBufferPointer(start: state.bytes + lineStart, count: lineEnd - lineStart), at) else { return at }
+            guard try consume(UnsafeBufferPointer(start: state.bytes + lineStart, count: lineEnd - lineStart)) else { return false }
             lineStart = newline + 1
         }
         state.count -= lineStart
         // The unfinished line moves to the front; the two may overlap (`memmove`).
         UnsafeMutableRawPointer(state.bytes).copyMemory(from: state.bytes + lineStart, byteCount: state.count)
         state.searched = state.count
-        state.readCount = 0
-        return nil
+        return true
     }
 
     /// The start of a line whose break has not arrived: all that is left after

@@ -9,13 +9,13 @@ protocol LineConsumer: Sendable {
     associatedtype Result: Sendable
     /// Whether lines must be consumed as they arrive, which is while the consumer is still
     /// waiting for something it times live (the first token). Once it is not, reads are held
-    /// back and their lines consumed in batches, with the same instants (see ``LineFraming``).
+    /// back and their lines consumed in batches, with the batch's instant (see ``LineFraming``).
     var consumesLinesAsTheyArrive: Bool { get }
     /// Bytes found in the events that end the stream (its end event, an error event): from a
     /// read that holds one of them on, lines are consumed as they arrive, so such an event is
     /// seen (and the rest of the body left) without waiting for the body to end.
     var endMarkers: [EndMarker] { get }
-    /// Consumes one line (without its line break) that was read at `now`; returns `false` once
+    /// Consumes one line (without its line break) handed over at `now`; returns `false` once
     /// the stream's end event has been seen, after which the rest of the body is not read.
     /// The line's bytes are only valid during the call.
     mutating func consume(line: UnsafeBufferPointer<UInt8>, at now: ClockReading) throws(ProbeError) -> Bool
@@ -38,13 +38,14 @@ protocol BodyConsumer: Sendable {
 }
 
 /// Frames a body into lines for a ``LineConsumer``, each line stamped with the instant of the
-/// read that brought its line break.
+/// read that handed it over.
 ///
-/// While the consumer wants lines as they arrive, each read's lines are consumed at once. After
-/// that, the connection holds reads back in the ``lineBuffer`` and their lines are consumed
-/// together: when ``batchBytes`` have gathered, from a read that holds one of the consumer's end
-/// markers on, and when the body ends. The lines and their instants are the same either way;
-/// the CPU is not (see ``LineBuffer``).
+/// While the consumer wants lines as they arrive, each read's lines are consumed at once, with
+/// the instant of the read that brought their line break. After that, the connection holds
+/// reads back in the ``lineBuffer`` and their lines are consumed together, with the instant of
+/// the read that ends the hold: when ``batchBytes`` have gathered, from a read that holds one of
+/// the consumer's end markers on (so the end event keeps its own read's instant), and when the
+/// body ends (the body's end). The CPU this saves is in ``LineBuffer``.
 ///
 /// Nothing is kept beyond one unfinished line of at most `maxLineBytes` and one batch.
 struct LineFraming<Lines: LineConsumer>: BodyConsumer {
@@ -65,18 +66,19 @@ struct LineFraming<Lines: LineConsumer>: BodyConsumer {
     }
 
     mutating func consume(_ read: ByteBuffer, at now: ContinuousClock.Instant) throws(ProbeError) -> ContinuousClock.Instant? {
-        buffer.append(read, at: now)
-        let stop = try consumeLines()
+        buffer.append(read)
+        let stop = try consumeLines(at: now)
         buffer.isHoldingBack = !lines.consumesLinesAsTheyArrive
         return stop
     }
 
-    /// Consumes every whole line in the buffer; returns the instant of the line the consumer
-    /// stopped at, if it stopped.
-    private mutating func consumeLines() throws(ProbeError) -> ContinuousClock.Instant? {
-        if let stop = try buffer.consumeLines({ line, at throws(ProbeError) in try lines.consume(line: line, at: at) }) {
+    /// Consumes every whole line in the buffer as handed over at `now`; returns `now` if the
+    /// consumer stopped.
+    private mutating func consumeLines(at now: ContinuousClock.Instant) throws(ProbeError) -> ContinuousClock.Instant? {
+        let reading = ClockReading(now)
+        if try !buffer.consumeLines({ line throws(ProbeError) in try lines.consume(line: line, at: reading) }) {
             stopped = true
-            return stop.instant
+            return now
         }
         if buffer.unfinishedLine.count > maxLineBytes {
             throw ProbeError(.invalidResponse, "response line longer than \(maxLineBytes) bytes")
@@ -85,13 +87,8 @@ struct LineFraming<Lines: LineConsumer>: BodyConsumer {
     }
 
     mutating func finish(_ times: StreamTimes) throws(ProbeError) -> Lines.Result {
-        var times = times
-        if !stopped {
-            if let stop = try consumeLines() {
-                times.responseEnded = stop
-            } else if !buffer.unfinishedLine.isEmpty {
-                _ = try lines.consume(line: buffer.unfinishedLine, at: ClockReading(times.responseEnded))
-            }
+        if !stopped, try consumeLines(at: times.responseEnded) == nil, !buffer.unfinishedLine.isEmpty {
+            _ = try lines.consume(line: buffer.unfinishedLine, at: ClockReading(times.responseEnded))
         }
         return try lines.finish(times)
     }

@@ -29,8 +29,9 @@ final class ConnectionPool {
             exchange.fail(HTTPConnectionError.shutDown, responseStarted: false)
             return
         }
-        exchange.deadline = eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(exchange.timeout)) { [self] in
-            cancel(exchange, because: HTTPConnectionError.timedOut(exchange.timeout))
+        let pool = NIOLoopBound(self, eventLoop: eventLoop)
+        exchange.deadline = AlarmClock.shared.set(after: exchange.timeout) { [eventLoop] _ in
+            eventLoop.execute { pool.value.cancel(exchange, because: HTTPConnectionError.timedOut(exchange.timeout)) }
         }
         let endpoint = exchange.request.endpoint
         while let connection = idle[endpoint]?.popLast() {
@@ -86,8 +87,13 @@ final class ConnectionPool {
             connection.close()
             return
         }
-        connection.idleTimer = eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(configuration.idleTimeout)) {
-            connection.close()
+        let idleConnection = NIOLoopBound(connection, eventLoop: eventLoop)
+        connection.idleTimer = AlarmClock.shared.set(after: configuration.idleTimeout) { [eventLoop] alarm in
+            eventLoop.execute {
+                // Unless the connection was taken again since the alarm went off.
+                let connection = idleConnection.value
+                if connection.idleTimer == alarm { connection.close() }
+            }
         }
         connections.append(connection)
         idle[connection.endpoint] = connections

@@ -46,7 +46,7 @@ final class HTTPConnection: ChannelInboundHandler, RemovableChannelHandler {
     private(set) var wasUsed = false
     private var keepAlive = true
     /// Closes the connection when it has been idle in the pool for the pool's idle timeout.
-    var idleTimer: Scheduled<Void>?
+    var idleTimer: AlarmClock.Alarm?
 
     init(endpoint: HTTPEndpoint, pool: ConnectionPool) {
         self.endpoint = endpoint
@@ -100,7 +100,7 @@ final class HTTPConnection: ChannelInboundHandler, RemovableChannelHandler {
         // Most reads of a stream are held back: they are kept before anything else is looked at,
         // and everything else is in a function of its own, so this path sets up none of its
         // locals.
-        if case .body(let buffer) = part, let heldLines, heldLines.holdBack(buffer, at: .now) { return }
+        if case .body(let buffer) = part, let heldLines, heldLines.holdBack(buffer) { return }
         receive(part, context: context)
     }
 

@@ -28,7 +28,7 @@ struct HTTPResponseReceiver: Sendable {
     /// A part of the body arrived, read at the instant given; the answer says whether to go on.
     var body: @Sendable (ByteBuffer, ContinuousClock.Instant) -> BodyDecision
     /// Where a line body's parts are held back while its reader does not need them: a part it
-    /// keeps (``LineBuffer/holdBack(_:at:)``) is not passed to ``body``.
+    /// keeps (``LineBuffer/holdBack(_:)``) is not passed to ``body``.
     var lineBuffer: LineBuffer?
     /// The body ended.
     var end: @Sendable () -> Void
@@ -77,7 +77,7 @@ final class HTTPExchange: @unchecked Sendable {
     /// It was already retried once, on a fresh connection, after a reused one failed at once.
     var isRetry = false
     /// Fails the exchange at its deadline; cancelled when it finishes.
-    var deadline: Scheduled<Void>?
+    var deadline: AlarmClock.Alarm?
 
     init(request: HTTPRequest, timeout: Duration, receiver: HTTPResponseReceiver) {
         self.request = request
