@@ -4,20 +4,20 @@ import Glibc
 import Darwin
 #endif
 
-/// A moment on `ContinuousClock`'s own clock, read and kept as a plain count of nanoseconds.
+/// A moment on `ContinuousClock`'s own clock, kept as a plain count of nanoseconds: how a
+/// stream's lines carry the instant they were handed over (``LineConsumer``).
 ///
 /// `ContinuousClock.Instant` belongs to a library-evolution module: code outside it copies an
-/// instant through its type metadata and value witnesses, and `ContinuousClock.now` is a call
-/// into the concurrency runtime. On a read that wakes to cold caches, as each event of a paced
-/// stream does, that costs microseconds. Reading the same system clock into an integer costs a
-/// fraction of one: `CLOCK_BOOTTIME` on Linux and `CLOCK_MONOTONIC_RAW` on Darwin, which is what
-/// the runtime reads for `ContinuousClock`.
+/// instant through its type metadata and value witnesses, which on every line of a stream, to
+/// cold caches, costs microseconds; an integer is copied for nothing. The count is on the system
+/// clock behind `ContinuousClock` (`CLOCK_BOOTTIME` on Linux, `CLOCK_MONOTONIC_RAW` on Darwin),
+/// so a reading and an instant differ by a constant.
 struct ClockReading: Sendable, Equatable {
     /// Nanoseconds on the system clock behind `ContinuousClock`.
     let nanoseconds: Int64
 
-    /// Reads the clock.
-    static var now: ClockReading {
+    /// Reads the clock (once, for ``origin``: the instants come from `ContinuousClock`).
+    private static var now: ClockReading {
         var time = timespec()
         #if os(Linux)
         clock_gettime(CLOCK_BOOTTIME, &time)

@@ -83,6 +83,14 @@ struct ProxyTests {
             file: "proxy-test.yml")
     }
 
+    /// The error of one probe of `endpoint` through `proxy`, made on a client of its own.
+    static func error(probing endpoint: String, through proxy: String) async throws -> ProbeError {
+        let client = ProbeHTTPClient()
+        let attempts = await ProbeHTTPClientTests.probe(try config(endpoint, proxy: proxy), over: client)
+        await client.shutdown()
+        return try #require(attempts.first?.error, "\(attempts.map(\.result))")
+    }
+
     /// For a model server speaking `scheme`: its TLS (`nil` for `http`), with a test certificate
     /// for localhost, and a client configuration that trusts that certificate.
     static func localTLS(for scheme: String) async throws -> (server: TLSConfiguration?, client: ProbeHTTPClient.Configuration) {
@@ -133,11 +141,7 @@ struct ProxyTests {
     @Test func aProxyThatClosesBeforeOpeningTheTunnelIsAConnectionError() async throws {
         // The "proxy" reads the CONNECT request and closes the connection without answering.
         try await withConnectionCountingServer(script: { _, _ in .drop }) { proxy in
-            let client = ProbeHTTPClient()
-            let attempts = await ProbeHTTPClientTests.probe(
-                try Self.config("https://localhost:9", proxy: "http://127.0.0.1:\(proxy.port)"), over: client)
-            await client.shutdown()
-            let error = try #require(attempts.first?.error, "\(attempts.map(\.result))")
+            let error = try await Self.error(probing: "https://localhost:9", through: "http://127.0.0.1:\(proxy.port)")
             #expect(error.errorClass == .connection)
             #expect(
                 error.description.contains("proxy 127.0.0.1:\(proxy.port) closed the connection before opening a tunnel"),
@@ -245,11 +249,8 @@ struct SOCKSProxyTests {
         let proxy = try await RunningMicrosocks.start()
         do {
             try await Programs.withRefusingPort { closed in
-                let client = ProbeHTTPClient()
-                let config = try ProxyTests.config("http://127.0.0.1:\(closed)", proxy: "socks5h://127.0.0.1:\(proxy.port)")
-                let attempts = await ProbeHTTPClientTests.probe(config, over: client)
-                await client.shutdown()
-                let error = try #require(attempts.first?.error, "\(attempts.map(\.result))")
+                let error = try await ProxyTests.error(
+                    probing: "http://127.0.0.1:\(closed)", through: "socks5h://127.0.0.1:\(proxy.port)")
                 #expect(error.errorClass == .connection)
                 #expect(
                     error.description.contains("SOCKS5 proxy 127.0.0.1:\(proxy.port) did not connect to 127.0.0.1:\(closed): it answered 5 (connection refused)"),

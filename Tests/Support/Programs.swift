@@ -86,11 +86,11 @@ public enum Programs {
         throw TestFailure("no free port in \(candidates) on 127.0.0.1")
     }
 
-    /// The first port of the kernel's ephemeral range (32768 when it cannot be read).
-    private static var ephemeralPortRangeStart: Int {
+    /// The first port of the kernel's ephemeral range (32768 when it cannot be read), read once.
+    private static let ephemeralPortRangeStart: Int = {
         let range = try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)
         return range?.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } ?? 32768
-    }
+    }()
 
     /// A TCP socket bound to `port` of 127.0.0.1 and not listening, or `nil` when the port is
     /// taken.
